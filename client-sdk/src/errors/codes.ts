@@ -1,0 +1,35 @@
+/**
+ * The closed set of error codes fedledger components exchange. A coordinator sends
+ * these on the wire in `{ ok: false, error: { code, message } }` acks; SDK functions
+ * throw {@link FedLedgerError} carrying one of them.
+ */
+export const ERROR_CODES = [
+  "PROTOCOL_VERSION_MISMATCH",
+  "UNAUTHENTICATED",
+  "NOT_REGISTERED",
+  "NOT_SELECTED",
+  "ROUND_NOT_OPEN",
+  "INVALID_PAYLOAD",
+  "INVALID_SIGNATURE",
+  "HASH_MISMATCH",
+  "DECODE_ERROR",
+  "SHAPE_MISMATCH",
+  "NON_FINITE",
+  "NORM_EXCEEDED",
+  "PAYLOAD_TOO_LARGE",
+  "LATE_SUBMISSION",
+  "DUPLICATE_SUBMISSION",
+  "INVALID_DATASET",
+  "INVALID_PROOF",
+  "INVALID_CONFIG",
+  "KEY_ERROR",
+  "CHAIN_ERROR",
+  "TRAINING_ERROR",
+  "INTERNAL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (ERROR_CODES as readonly string[]).includes(value);
+}

@@ -1,0 +1,54 @@
+import { type Address, type Hex, hashTypedData, keccak256, toHex, type TypedDataDomain } from "viem";
+
+/** EIP-712 domain name and version of the ContributionLedger contract. */
+export const LEDGER_EIP712_NAME = "FedLedger ContributionLedger";
+export const LEDGER_EIP712_VERSION = "1";
+
+/** The EIP-712 types of the message a participant signs for each update. */
+export const UPDATE_TYPES = {
+  Update: [
+    { name: "round", type: "uint256" },
+    { name: "baseModelHash", type: "bytes32" },
+    { name: "updateHash", type: "bytes32" },
+    { name: "numSamples", type: "uint64" },
+    { name: "datasetCommitment", type: "bytes32" },
+  ],
+} as const;
+
+export const UPDATE_PRIMARY_TYPE = "Update";
+
+/** keccak256 of the encoded `Update` type; equals the contract's `UPDATE_TYPEHASH()`. */
+export const UPDATE_TYPEHASH: Hex = keccak256(
+  toHex(`Update(${UPDATE_TYPES.Update.map((f) => `${f.type} ${f.name}`).join(",")})`),
+);
+
+/** The message a participant signs: binds round, base model, update and dataset. */
+export type UpdateMessage = {
+  round: bigint;
+  baseModelHash: Hex;
+  updateHash: Hex;
+  numSamples: bigint;
+  datasetCommitment: Hex;
+};
+
+export type LedgerDomainParameters = { chainId: number; ledger: Address };
+
+/** The ledger's EIP-712 domain on one chain: a signature is valid for that ledger only. */
+export function ledgerDomain({ chainId, ledger }: LedgerDomainParameters): TypedDataDomain {
+  return { name: LEDGER_EIP712_NAME, version: LEDGER_EIP712_VERSION, chainId, verifyingContract: ledger };
+}
+
+/** Full typed-data definition for viem's `signTypedData` / `verifyTypedData`. */
+export function updateTypedData(domain: LedgerDomainParameters, message: UpdateMessage) {
+  return {
+    domain: ledgerDomain(domain),
+    types: UPDATE_TYPES,
+    primaryType: UPDATE_PRIMARY_TYPE,
+    message,
+  } as const;
+}
+
+/** The EIP-712 digest the contract recovers signers from. */
+export function updateDigest(domain: LedgerDomainParameters, message: UpdateMessage): Hex {
+  return hashTypedData(updateTypedData(domain, message));
+}

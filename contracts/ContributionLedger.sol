@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IContributionLedger} from "./IContributionLedger.sol";
+
+/**
+ * @title ContributionLedger
+ * @notice Records federated-learning rounds and pays each contributor in proportion to
+ * its validated contribution.
+ *
+ * Every accepted update carries its participant's EIP-712 signature over
+ * `Update(round, baseModelHash, updateHash, numSamples, datasetCommitment)` under this
+ * contract's domain (name, version, chain id, address). The contract recovers every
+ * signer itself, so the coordinator cannot credit anyone who did not sign, and a
+ * signature is valid for exactly one round of one ledger on one chain.
+ *
+ * Lineage: round `r`'s base model hash must equal round `r-1`'s aggregate model hash
+ * (the genesis hash for round 1), so model versions form a hash chain.
+ *
+ * Rewards: round `r` credits exactly its budget `B`. Update `i` with score `s_i` gets
+ * `floor(B * s_i / S)` where `S = sum(s_j)`. The rounding remainder
+ * `B - sum(floor(B * s_i / S))` (less than the number of updates, in the token's
+ * smallest unit) goes to the participant of the update with the highest score, the
+ * earliest one in submission order on ties; {RoundRecorded} reports it. Rewards are
+ * pulled with {claim}. A round is refused unless funded, uncredited tokens cover its
+ * budget, so credited never exceeds funded.
+ */
+contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP712 {
+    using SafeERC20 for IERC20;
+
+    /// @notice Role that registers, deactivates and reactivates participants.
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice Role that records rounds.
+    bytes32 public constant COORDINATOR_ROLE = keccak256("COORDINATOR_ROLE");
+    /// @notice EIP-712 type hash of the message each participant signs for its update.
+    bytes32 public constant UPDATE_TYPEHASH = keccak256(
+        "Update(uint256 round,bytes32 baseModelHash,bytes32 updateHash,uint64 numSamples,bytes32 datasetCommitment)"
+    );
+
+    /// @dev One storage slot per participant: everything {recordRound} and {claim} touch.
+    struct Account {
+        ParticipantStatus status;
+        uint40 lastRound;
+        uint104 credited;
+        uint104 claimed;
+    }
+
+    IERC20 private immutable _rewardToken;
+    bytes32 private immutable _genesisModelHash;
+
+    mapping(address participant => Account) private _accounts;
+    mapping(address participant => bytes32) private _datasetCommitments;
+    mapping(uint256 round => RoundRecord) private _rounds;
+
+    bytes32 private _headModelHash;
+    uint40 private _latestRound;
+    uint128 private _roundBudget;
+    uint128 private _totalFunded;
+    uint128 private _totalCredited;
+
+    /**
+     * @param rewardToken_ The ERC-20 paid to contributors.
+     * @param genesisModelHash_ Hash of the initial model, the start of the lineage.
+     * @param roundBudget_ Tokens credited per recorded round.
+     * @param admin Receives the admin role (pause, budget, role management).
+     */
+    constructor(IERC20 rewardToken_, bytes32 genesisModelHash_, uint128 roundBudget_, address admin)
+        EIP712("FedLedger ContributionLedger", "1")
+    {
+        if (address(rewardToken_) == address(0) || admin == address(0)) revert LedgerZeroAddress();
+        if (genesisModelHash_ == bytes32(0)) revert LedgerZeroModelHash();
+        _rewardToken = rewardToken_;
+        _genesisModelHash = genesisModelHash_;
+        _headModelHash = genesisModelHash_;
+        _roundBudget = roundBudget_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        emit RoundBudgetUpdated(0, roundBudget_);
+    }
+
+    // ---------------------------------------------------------------- registry
+
+    /**
+     * @notice Registers `participant` as active with `datasetCommitment`.
+     * Requirements: caller has REGISTRAR_ROLE; not paused; `participant` is new and non-zero.
+     * May emit {ParticipantRegistered}.
+     */
+    function registerParticipant(address account, bytes32 datasetCommitment)
+        external
+        onlyRole(REGISTRAR_ROLE)
+        whenNotPaused
+    {
+        if (account == address(0)) revert LedgerZeroAddress();
+        Account storage entry = _accounts[account];
+        if (entry.status != ParticipantStatus.None) revert LedgerParticipantAlreadyRegistered(account);
+        entry.status = ParticipantStatus.Active;
+        _datasetCommitments[account] = datasetCommitment;
+        emit ParticipantRegistered(account, datasetCommitment);
+    }
+
+    /**
+     * @notice Deactivates `participant`: its signatures are refused until reactivated.
+     * Accrued rewards stay claimable.
+     * Requirements: caller has REGISTRAR_ROLE; not paused; `participant` is active.
+     * May emit {ParticipantDeactivated}.
+     */
+    function deactivateParticipant(address account) external onlyRole(REGISTRAR_ROLE) whenNotPaused {
+        _setStatus(account, ParticipantStatus.Active, ParticipantStatus.Inactive);
+        emit ParticipantDeactivated(account);
+    }
+
+    /**
+     * @notice Reactivates a deactivated `participant`.
+     * Requirements: caller has REGISTRAR_ROLE; not paused; `participant` is inactive.
+     * May emit {ParticipantReactivated}.
+     */
+    function reactivateParticipant(address account) external onlyRole(REGISTRAR_ROLE) whenNotPaused {
+        _setStatus(account, ParticipantStatus.Inactive, ParticipantStatus.Active);
+        emit ParticipantReactivated(account);
+    }
+
+    /**
+     * @notice Replaces the caller's dataset commitment. Signatures over the old
+     * commitment stop verifying.
+     * Requirements: not paused; caller is registered.
+     * May emit {DatasetCommitmentUpdated}.
+     */
+    function updateDatasetCommitment(bytes32 datasetCommitment) external whenNotPaused {
+        if (_accounts[msg.sender].status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(msg.sender);
+        bytes32 previous = _datasetCommitments[msg.sender];
+        _datasetCommitments[msg.sender] = datasetCommitment;
+        emit DatasetCommitmentUpdated(msg.sender, previous, datasetCommitment);
+    }
+
+    // ---------------------------------------------------------------- funding
+
+    /**
+     * @notice Sets the tokens credited per recorded round.
+     * Requirements: caller has DEFAULT_ADMIN_ROLE; not paused.
+     * May emit {RoundBudgetUpdated}.
+     */
+    function setRoundBudget(uint128 budget) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
+        uint256 previous = _roundBudget;
+        _roundBudget = budget;
+        emit RoundBudgetUpdated(previous, budget);
+    }
+
+    /**
+     * @notice Pulls `amount` reward tokens from the caller into the ledger's funded pool.
+     * Requirements: not paused; `amount` > 0; the caller approved the ledger; the funded
+     * total stays below 2^104 (so every per-participant amount fits its storage).
+     * May emit {RewardsFunded}.
+     */
+    function fund(uint256 amount) external whenNotPaused {
+        if (amount == 0) revert LedgerZeroAmount();
+        _totalFunded = SafeCast.toUint128(SafeCast.toUint104(_totalFunded + amount));
+        _rewardToken.safeTransferFrom(msg.sender, address(this), amount);
+        emit RewardsFunded(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- rounds
+
+    /**
+     * @notice Records round `round` and credits its budget to the signers of `updates`.
+     * @param round Must be the latest recorded round plus one.
+     * @param baseModelHash Must equal the previous round's aggregate hash (genesis for round 1).
+     * @param aggregateModelHash Hash of the aggregated model this round produced.
+     * @param updates The accepted updates with their participants' compact signatures.
+     *
+     * Requirements:
+     * - caller has COORDINATOR_ROLE; not paused;
+     * - `updates` is non-empty, its scores sum to more than zero;
+     * - every signature recovers to its declared participant, which is active and
+     *   appears only once;
+     * - funded, uncredited tokens cover the round budget.
+     *
+     * May emit {UpdateRecorded} per update, then {RoundRecorded}.
+     */
+    function recordRound(
+        uint256 round,
+        bytes32 baseModelHash,
+        bytes32 aggregateModelHash,
+        SignedUpdate[] calldata updates
+    ) external onlyRole(COORDINATOR_ROLE) whenNotPaused {
+        (uint256 budget, uint256 credited) = _checkRound(round, baseModelHash, aggregateModelHash, updates.length);
+        (uint256 totalScore, uint256 top) = _scoreTotals(updates);
+        uint256 remainder = budget - _creditUpdates(round, baseModelHash, budget, totalScore, updates);
+        address remainderRecipient = updates[top].participant;
+        // Cannot overflow: an account's credit is at most `_totalFunded` < 2^104.
+        _accounts[remainderRecipient].credited += uint104(remainder);
+        _totalCredited = uint128(credited + budget);
+        _latestRound = uint40(round);
+        _headModelHash = aggregateModelHash;
+
+        RoundRecord storage record = _rounds[round];
+        record.baseModelHash = baseModelHash;
+        record.aggregateModelHash = aggregateModelHash;
+        record.updatesDigest = _updatesDigest(updates);
+        record.budget = uint128(budget);
+        record.participantCount = uint32(updates.length);
+        record.recordedAt = uint64(block.timestamp);
+        record.totalScore = totalScore;
+        emit RoundRecorded(
+            round,
+            baseModelHash,
+            aggregateModelHash,
+            record.updatesDigest,
+            budget,
+            updates.length,
+            totalScore,
+            remainderRecipient,
+            remainder
+        );
+    }
+
+    // ---------------------------------------------------------------- claims
+
+    /**
+     * @notice Sends all of the caller's unclaimed rewards to `recipient`.
+     * Requirements: not paused; `recipient` is non-zero; the caller has something to claim.
+     * May emit {RewardClaimed}.
+     */
+    function claim(address recipient) external whenNotPaused returns (uint256 amount) {
+        if (recipient == address(0)) revert LedgerZeroAddress();
+        Account memory account = _accounts[msg.sender];
+        amount = account.credited - account.claimed;
+        if (amount == 0) revert LedgerNothingToClaim(msg.sender);
+        _accounts[msg.sender].claimed = account.credited;
+        _rewardToken.safeTransfer(recipient, amount);
+        emit RewardClaimed(msg.sender, recipient, amount);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Stops every state-changing call but pause management. Requirements: admin.
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @notice Lifts {pause}. Requirements: admin.
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The reward token.
+    function rewardToken() external view returns (IERC20) {
+        return _rewardToken;
+    }
+
+    /// @notice The initial model hash, start of the lineage.
+    function genesisModelHash() external view returns (bytes32) {
+        return _genesisModelHash;
+    }
+
+    /// @notice The aggregate hash of the latest recorded round (genesis before round 1).
+    function headModelHash() external view returns (bytes32) {
+        return _headModelHash;
+    }
+
+    /// @notice The latest recorded round (0 before any).
+    function latestRound() external view returns (uint256) {
+        return _latestRound;
+    }
+
+    /// @notice Tokens credited per recorded round.
+    function roundBudget() external view returns (uint256) {
+        return _roundBudget;
+    }
+
+    /// @notice Tokens deposited through {fund}.
+    function totalFunded() external view returns (uint256) {
+        return _totalFunded;
+    }
+
+    /// @notice Tokens credited to participants over all rounds.
+    function totalCredited() external view returns (uint256) {
+        return _totalCredited;
+    }
+
+    /// @notice The record of `round` (all zero if not recorded).
+    function roundRecord(uint256 round) external view returns (RoundRecord memory) {
+        return _rounds[round];
+    }
+
+    /// @notice Registry entry and reward account of `participant`.
+    function participantInfo(address account) external view returns (ParticipantInfo memory) {
+        Account memory a = _accounts[account];
+        return ParticipantInfo({
+            status: a.status,
+            lastRound: a.lastRound,
+            credited: a.credited,
+            claimed: a.claimed,
+            datasetCommitment: _datasetCommitments[account]
+        });
+    }
+
+    /// @notice Tokens `account` can claim now.
+    function claimable(address account) external view returns (uint256) {
+        Account memory a = _accounts[account];
+        return a.credited - a.claimed;
+    }
+
+    /// @notice EIP-712 digest a participant signs for an update (for off-chain checks).
+    function updateDigest(
+        uint256 round,
+        bytes32 baseModelHash,
+        bytes32 updateHash,
+        uint64 numSamples,
+        bytes32 datasetCommitment
+    ) external view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(UPDATE_TYPEHASH, round, baseModelHash, updateHash, numSamples, datasetCommitment))
+        );
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _setStatus(address account, ParticipantStatus from, ParticipantStatus to) private {
+        Account storage entry = _accounts[account];
+        ParticipantStatus status = entry.status;
+        if (status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(account);
+        if (status != from) revert LedgerParticipantWrongStatus(account, status);
+        entry.status = to;
+    }
+
+    /// @dev Checks sequence, lineage and funding. Returns the budget and the credited total.
+    function _checkRound(uint256 round, bytes32 baseModelHash, bytes32 aggregateModelHash, uint256 count)
+        private
+        view
+        returns (uint256 budget, uint256 credited)
+    {
+        if (count == 0) revert LedgerEmptyRound();
+        if (aggregateModelHash == bytes32(0)) revert LedgerZeroModelHash();
+        uint256 latest = _latestRound;
+        if (round <= latest) revert LedgerRoundAlreadyRecorded(round);
+        if (round != latest + 1) revert LedgerRoundOutOfOrder(latest + 1, round);
+        // Rounds are numbered from 1; uint40 holds more rounds than any chain will see.
+        if (round > type(uint40).max) revert LedgerRoundOutOfOrder(latest + 1, round);
+        bytes32 head = _headModelHash;
+        if (baseModelHash != head) revert LedgerBaseHashMismatch(head, baseModelHash);
+        budget = _roundBudget;
+        credited = _totalCredited;
+        uint256 available = _totalFunded - credited;
+        if (budget > available) revert LedgerBudgetNotFunded(budget, available);
+    }
+
+    /// @dev Sum of scores, and the index of the first highest score (the remainder recipient).
+    function _scoreTotals(SignedUpdate[] calldata updates) private pure returns (uint256 total, uint256 top) {
+        uint256 topScore;
+        for (uint256 i; i < updates.length; ++i) {
+            uint256 score = updates[i].score;
+            total += score;
+            if (score > topScore) {
+                topScore = score;
+                top = i;
+            }
+        }
+        if (total == 0) revert LedgerZeroTotalScore();
+    }
+
+    /// @dev Verifies each update's signer and credits its floor share. Returns the sum credited.
+    function _creditUpdates(
+        uint256 round,
+        bytes32 baseModelHash,
+        uint256 budget,
+        uint256 totalScore,
+        SignedUpdate[] calldata updates
+    ) private returns (uint256 distributed) {
+        for (uint256 i; i < updates.length; ++i) {
+            SignedUpdate calldata u = updates[i];
+            address signer = u.participant;
+            Account memory account = _accounts[signer];
+            if (account.status != ParticipantStatus.Active) revert LedgerSignerNotActive(i, signer);
+            if (account.lastRound == round) revert LedgerDuplicateParticipant(i, signer);
+            bytes32 structHash = keccak256(
+                abi.encode(
+                    UPDATE_TYPEHASH, round, baseModelHash, u.updateHash, u.numSamples, _datasetCommitments[signer]
+                )
+            );
+            (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(_hashTypedDataV4(structHash), u.r, u.vs);
+            if (err != ECDSA.RecoverError.NoError || recovered != signer) revert LedgerInvalidSignature(i, signer);
+
+            // budget < 2^128 and score < 2^64: the product cannot overflow.
+            uint256 reward = budget * u.score / totalScore;
+            distributed += reward;
+            account.lastRound = uint40(round);
+            // Cannot overflow: an account's credit is at most `_totalFunded` < 2^104.
+            account.credited += uint104(reward);
+            _accounts[signer] = account;
+            emit UpdateRecorded(round, signer, u.updateHash, u.numSamples, u.score, reward);
+        }
+    }
+
+    /// @dev keccak256 over the ABI encoding of the updates, without the array's offset and
+    /// length words: the concatenation of the static `SignedUpdate` tuples as sent.
+    function _updatesDigest(SignedUpdate[] calldata updates) private pure returns (bytes32 digest) {
+        assembly ("memory-safe") {
+            let size := mul(updates.length, 0xc0)
+            let ptr := mload(0x40)
+            calldatacopy(ptr, updates.offset, size)
+            digest := keccak256(ptr, size)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/**
+ * @title IContributionLedger
+ * @notice Public accounting for federated-learning rounds: who contributed which signed
+ * update to which model version, and the token reward each contribution earned.
+ */
+interface IContributionLedger {
+    /// @notice Registry status of a participant.
+    enum ParticipantStatus {
+        None,
+        Active,
+        Inactive
+    }
+
+    /**
+     * @notice One accepted update in a round, as submitted by the coordinator.
+     * @dev A static struct, so an array of them is ABI-encoded inline (no offsets).
+     * The signature is EIP-2098 compact (`r`, `vs`): 64 bytes instead of 65.
+     */
+    struct SignedUpdate {
+        address participant;
+        bytes32 updateHash;
+        uint64 numSamples;
+        uint64 score;
+        bytes32 r;
+        bytes32 vs;
+    }
+
+    /// @notice What the ledger keeps about a recorded round.
+    struct RoundRecord {
+        bytes32 baseModelHash;
+        bytes32 aggregateModelHash;
+        bytes32 updatesDigest;
+        uint128 budget;
+        uint32 participantCount;
+        uint64 recordedAt;
+        uint256 totalScore;
+    }
+
+    /// @notice A participant's registry entry and reward account.
+    struct ParticipantInfo {
+        ParticipantStatus status;
+        uint64 lastRound;
+        uint256 credited;
+        uint256 claimed;
+        bytes32 datasetCommitment;
+    }
+
+    /// @notice `participant` is already registered.
+    error LedgerParticipantAlreadyRegistered(address participant);
+    /// @notice `participant` has never been registered.
+    error LedgerParticipantNotRegistered(address participant);
+    /// @notice `participant` is registered but its status is not the one the call needs.
+    error LedgerParticipantWrongStatus(address participant, ParticipantStatus status);
+    /// @notice The address given is the zero address.
+    error LedgerZeroAddress();
+    /// @notice The signature of update `index` does not recover to its declared `participant`.
+    error LedgerInvalidSignature(uint256 index, address participant);
+    /// @notice Update `index` names `signer`, which is not an active participant.
+    error LedgerSignerNotActive(uint256 index, address signer);
+    /// @notice `participant` signs more than one update in the round (at `index`).
+    error LedgerDuplicateParticipant(uint256 index, address participant);
+    /// @notice `round` was already recorded.
+    error LedgerRoundAlreadyRecorded(uint256 round);
+    /// @notice Rounds are strictly sequential: `expected` is the only round that can be recorded.
+    error LedgerRoundOutOfOrder(uint256 expected, uint256 provided);
+    /// @notice The round's base model hash does not continue the lineage.
+    error LedgerBaseHashMismatch(bytes32 expected, bytes32 provided);
+    /// @notice A model hash must not be zero.
+    error LedgerZeroModelHash();
+    /// @notice A round must contain at least one update.
+    error LedgerEmptyRound();
+    /// @notice The scores of a round sum to zero, so no split is defined.
+    error LedgerZeroTotalScore();
+    /// @notice The round budget is not covered by funded, uncredited tokens.
+    error LedgerBudgetNotFunded(uint256 budget, uint256 available);
+    /// @notice `participant` has nothing to claim.
+    error LedgerNothingToClaim(address participant);
+    /// @notice A funding amount must be positive.
+    error LedgerZeroAmount();
+
+    /// @notice Emitted when `participant` joins the registry with `datasetCommitment`.
+    event ParticipantRegistered(address indexed participant, bytes32 datasetCommitment);
+    /// @notice Emitted when `participant` is deactivated; it can no longer be credited.
+    event ParticipantDeactivated(address indexed participant);
+    /// @notice Emitted when `participant` is reactivated.
+    event ParticipantReactivated(address indexed participant);
+    /// @notice Emitted when `participant` replaces its dataset commitment.
+    event DatasetCommitmentUpdated(address indexed participant, bytes32 previous, bytes32 current);
+    /// @notice Emitted when the admin changes the per-round reward budget.
+    event RoundBudgetUpdated(uint256 previous, uint256 current);
+    /// @notice Emitted when `funder` deposits `amount` reward tokens.
+    event RewardsFunded(address indexed funder, uint256 amount);
+    /// @notice Emitted once per accepted update of a recorded round.
+    event UpdateRecorded(
+        uint256 indexed round,
+        address indexed participant,
+        bytes32 updateHash,
+        uint256 numSamples,
+        uint256 score,
+        uint256 reward
+    );
+    /// @notice Emitted once per recorded round, after its updates.
+    event RoundRecorded(
+        uint256 indexed round,
+        bytes32 baseModelHash,
+        bytes32 aggregateModelHash,
+        bytes32 updatesDigest,
+        uint256 budget,
+        uint256 participantCount,
+        uint256 totalScore,
+        address remainderRecipient,
+        uint256 remainder
+    );
+    /// @notice Emitted when `participant` claims `amount` to `recipient`.
+    event RewardClaimed(address indexed participant, address indexed recipient, uint256 amount);
+}
