@@ -17,7 +17,7 @@ export default defineConfig({
       },
     },
   },
-  paths: { tests: { solidity: "contracts/test" } },
+  paths: { tests: { solidity: "contracts/test" }, ignition: "contracts/ignition" },
   test: { solidity: { fuzz: { runs: 256 } } },
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },

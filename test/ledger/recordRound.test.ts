@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { decodeEventLog, keccak256, toHex, zeroAddress } from "viem";
+import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
+import { BUDGET, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+
+const AGG1 = keccak256(toHex("aggregate 1"));
+const AGG2 = keccak256(toHex("aggregate 2"));
+
+describe("ContributionLedger.recordRound (viem, EDR)", () => {
+  it("accepts SDK signatures, credits budget × score / Σ scores and emits one event per update", async () => {
+    const f = await deployLedger();
+    const accounts = [1, 2, 3].map(participantAccount);
+    await f.register(accounts);
+    const scores = [100n, 250n, 650n];
+    const updates = await Promise.all(
+      accounts.map((a, i) => f.signed(a, { round: 1, updateHash: updateHashOf(1, i), numSamples: scores[i]!, score: scores[i]! })),
+    );
+    const hash = await f.ledger.write.recordRound([1n, GENESIS, AGG1, updates]);
+    const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+    const events = receipt.logs.map((log) => decodeEventLog({ abi: contributionLedgerAbi, ...log }));
+    const recorded = events.filter((e) => e.eventName === "UpdateRecorded");
+    expect(recorded.map((e) => e.args)).toEqual(
+      accounts.map((a, i) => ({
+        round: 1n,
+        participant: a.address,
+        updateHash: updateHashOf(1, i),
+        numSamples: scores[i],
+        score: scores[i],
+        reward: (BUDGET * scores[i]!) / 1000n,
+      })),
+    );
+    let total = 0n;
+    for (const a of accounts) total += await f.ledger.read.claimable([a.address]);
+    expect(total).toBe(BUDGET);
+    expect(await f.ledger.read.headModelHash()).toBe(AGG1);
+    expect(await f.ledger.read.latestRound()).toBe(1n);
+  });
+
+  it("credits the rounding remainder to the first highest score", async () => {
+    const budget = 1000n;
+    const f = await deployLedger({ budget, fund: 10_000n });
+    const accounts = [1, 2, 3].map(participantAccount);
+    await f.register(accounts);
+    const updates = await Promise.all(
+      accounts.map((a, i) => f.signed(a, { round: 1, updateHash: updateHashOf(1, i), numSamples: 1n, score: 1n })),
+    );
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, updates]);
+    // floor(1000/3) = 333 each; remainder 1 goes to index 0 (all tie, first wins).
+    expect(await f.ledger.read.claimable([accounts[0]!.address])).toBe(334n);
+    expect(await f.ledger.read.claimable([accounts[1]!.address])).toBe(333n);
+    expect(await f.ledger.read.claimable([accounts[2]!.address])).toBe(333n);
+    expect(await f.ledger.read.totalCredited()).toBe(budget);
+  });
+
+  it("enforces lineage across rounds and stores the round record", async () => {
+    const f = await deployLedger();
+    const [a] = [participantAccount(1)];
+    await f.register([a!]);
+    const u1 = await f.signed(a!, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 5n, score: 5n });
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u1]]);
+    const u2 = await f.signed(a!, { round: 2, base: AGG1, updateHash: updateHashOf(2, 0), numSamples: 5n, score: 5n });
+    await f.ledger.write.recordRound([2n, AGG1, AGG2, [u2]]);
+    const record = await f.ledger.read.roundRecord([2n]);
+    expect(record.baseModelHash).toBe(AGG1);
+    expect(record.aggregateModelHash).toBe(AGG2);
+    expect(record.participantCount).toBe(1);
+    expect(record.budget).toBe(BUDGET);
+    const info = await f.ledger.read.participantInfo([a!.address]);
+    expect(info.lastRound).toBe(2n);
+    expect(info.credited).toBe(2n * BUDGET);
+  });
+
+  it("pays claims by pull, to self or a named recipient", async () => {
+    const f = await deployLedger();
+    const a = participantAccount(1);
+    await f.register([a]);
+    const u1 = await f.signed(a, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 5n, score: 5n });
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u1]]);
+    const recipient = f.others[0]!.account.address;
+    const wallet = await f.walletOf(a);
+    const hash = await wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "claim", args: [recipient] });
+    await f.publicClient.waitForTransactionReceipt({ hash });
+    expect(await f.token.read.balanceOf([recipient])).toBe(BUDGET);
+    expect(await f.ledger.read.claimable([a.address])).toBe(0n);
+    expect((await f.ledger.read.participantInfo([a.address])).claimed).toBe(BUDGET);
+    expect(recipient).not.toBe(zeroAddress);
+  });
+});

@@ -1,0 +1,141 @@
+import { beforeEach, describe, it } from "vitest";
+import { keccak256, toHex } from "viem";
+import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
+import { deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+
+const AGG1 = keccak256(toHex("aggregate 1"));
+const AGG2 = keccak256(toHex("aggregate 2"));
+
+type Fixture = Awaited<ReturnType<typeof deployLedger>>;
+
+describe("ContributionLedger refuses what it must (custom errors and arguments)", () => {
+  const alice = participantAccount(1);
+  const bob = participantAccount(2);
+  const mallory = participantAccount(99); // never registered
+  let f: Fixture;
+  let revertsWith: (p: Promise<unknown>, name: string, args: unknown[]) => Promise<void>;
+
+  beforeEach(async () => {
+    f = await deployLedger();
+    await f.register([alice, bob]);
+    revertsWith = (p, name, args) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.ledger, name, args);
+  });
+
+  const good = (account = alice, round = 1, base = GENESIS) =>
+    f.signed(account, { round, base, updateHash: updateHashOf(round, 0), numSamples: 10n, score: 10n });
+
+  it("a signature from a non-participant", async () => {
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good(mallory)]]), "LedgerSignerNotActive", [0n, mallory.address]);
+  });
+
+  it("a signature from a deactivated participant", async () => {
+    await f.ledger.write.deactivateParticipant([alice.address]);
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]), "LedgerSignerNotActive", [0n, alice.address]);
+  });
+
+  it("a signature replayed in another round", async () => {
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]);
+    const round1 = await good(); // signed for round 1
+    await revertsWith(f.ledger.write.recordRound([2n, AGG1, AGG2, [round1]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("a signature replayed on another ledger deployment", async () => {
+    // A second ledger on the same chain: same chain id, different verifying contract.
+    const other = await f.viem.deployContract("ContributionLedger", [f.token.address, GENESIS, 1n, f.admin.account.address]);
+    const forOther = await f.signed(
+      alice,
+      { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n },
+      { chainId: f.chainId, ledger: other.address },
+    );
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [forOther]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("a signature replayed on another chain id", async () => {
+    const onMainnet = await f.signed(
+      alice,
+      { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n },
+      { chainId: 1, ledger: f.ledger.address },
+    );
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [onMainnet]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("an altered update hash", async () => {
+    const u = { ...(await good()), updateHash: updateHashOf(1, 7) };
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("an altered sample count", async () => {
+    const u = { ...(await good()), numSamples: 11n };
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("an altered base hash (signed for another base than the round's)", async () => {
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]);
+    const stale = await good(alice, 2, GENESIS); // signed over the wrong base
+    await revertsWith(f.ledger.write.recordRound([2n, AGG1, AGG2, [stale]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("an altered dataset commitment", async () => {
+    const u = await f.signed(alice, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n, commitment: keccak256(toHex("other data")) });
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("a duplicated participant in one round", async () => {
+    const u = await good();
+    const again = await f.signed(alice, { round: 1, updateHash: updateHashOf(1, 1), numSamples: 3n, score: 3n });
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u, again]]), "LedgerDuplicateParticipant", [1n, alice.address]);
+  });
+
+  it("a wrong base hash", async () => {
+    const wrong = keccak256(toHex("not the head"));
+    await revertsWith(f.ledger.write.recordRound([1n, wrong, AGG1, [await good(alice, 1, wrong)]]), "LedgerBaseHashMismatch", [GENESIS, wrong]);
+  });
+
+  it("a round recorded twice", async () => {
+    const u = await good();
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]);
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerRoundAlreadyRecorded", [1n]);
+  });
+
+  it("a round out of order", async () => {
+    await revertsWith(f.ledger.write.recordRound([3n, GENESIS, AGG1, [await good(alice, 3)]]), "LedgerRoundOutOfOrder", [1n, 3n]);
+  });
+
+  it("a round whose budget is not funded", async () => {
+    const budget = 1_000n;
+    const g = await deployLedger({ budget, fund: 999n });
+    await g.register([alice]);
+    const u = await g.signed(alice, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 1n, score: 1n });
+    await g.viem.assertions.revertWithCustomErrorWithArgs(g.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), g.ledger, "LedgerBudgetNotFunded", [budget, 999n]);
+  });
+
+  it("a caller without the coordinator role", async () => {
+    const outsider = f.others[3]!;
+    const role = await f.ledger.read.COORDINATOR_ROLE();
+    const u = await good();
+    await revertsWith(
+      outsider.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "recordRound", args: [1n, GENESIS, AGG1, [u]] }),
+      "AccessControlUnauthorizedAccount",
+      [outsider.account.address, role],
+    );
+  });
+
+  it("any call while paused", async () => {
+    const u = await good();
+    await f.ledger.write.pause();
+    const wallet = await f.walletOf(alice);
+    const calls: [string, Promise<unknown>][] = [
+      ["recordRound", f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]])],
+      ["registerParticipant", f.ledger.write.registerParticipant([mallory.address, GENESIS])],
+      ["deactivateParticipant", f.ledger.write.deactivateParticipant([alice.address])],
+      ["reactivateParticipant", f.ledger.write.reactivateParticipant([alice.address])],
+      ["setRoundBudget", f.ledger.write.setRoundBudget([1n])],
+      ["fund", f.ledger.write.fund([1n])],
+      ["claim", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "claim", args: [alice.address] })],
+      ["updateDatasetCommitment", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [GENESIS] })],
+    ];
+    for (const [, call] of calls) await revertsWith(call, "EnforcedPause", []);
+    await f.ledger.write.unpause();
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]);
+  });
+});

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { keccak256, toHex } from "viem";
+import { LEDGER_EIP712_NAME, LEDGER_EIP712_VERSION, UPDATE_TYPEHASH, updateDigest } from "../client-sdk/src/protocol/eip712.ts";
+import { contributionLedgerAbi } from "../client-sdk/src/protocol/ledgerAbi.ts";
+import { deployLedger } from "./fixtures/ledger.ts";
+
+describe("the protocol module agrees with the deployed contract", () => {
+  it("EIP-712 domain, type hash and digest", async () => {
+    const f = await deployLedger({ fund: 0n });
+    const [, name, version, chainId, verifyingContract] = await f.ledger.read.eip712Domain();
+    expect({ name, version, chainId: Number(chainId), verifyingContract }).toEqual({
+      name: LEDGER_EIP712_NAME,
+      version: LEDGER_EIP712_VERSION,
+      chainId: f.chainId,
+      verifyingContract: f.ledger.address,
+    });
+    expect(await f.ledger.read.UPDATE_TYPEHASH()).toBe(UPDATE_TYPEHASH);
+    const message = {
+      round: 7n,
+      baseModelHash: keccak256(toHex("base")),
+      updateHash: keccak256(toHex("update")),
+      numSamples: 1234n,
+      datasetCommitment: keccak256(toHex("data")),
+    };
+    const onChain = await f.ledger.read.updateDigest([
+      message.round,
+      message.baseModelHash,
+      message.updateHash,
+      message.numSamples,
+      message.datasetCommitment,
+    ]);
+    expect(onChain).toBe(updateDigest(f.domain, message));
+  });
+
+  it("the SDK's generated ABI equals the compiled artifact", () => {
+    const artifact = JSON.parse(
+      readFileSync("artifacts/contracts/ContributionLedger.sol/ContributionLedger.json", "utf8"),
+    ) as { abi: unknown };
+    expect(contributionLedgerAbi).toEqual(artifact.abi);
+  });
+});
