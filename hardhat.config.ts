@@ -13,7 +13,7 @@ export default defineConfig({
       default: {
         version: "0.8.30",
         path: solcPath,
-        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "prague" },
+        settings: { optimizer: { enabled: true, runs: 10_000 }, viaIR: true, evmVersion: "prague" },
       },
     },
   },

@@ -17,13 +17,15 @@ interface IContributionLedger {
     /**
      * @notice One accepted update in a round, as submitted by the coordinator.
      * @dev A static struct, so an array of them is ABI-encoded inline (no offsets).
-     * The signature is EIP-2098 compact (`r`, `vs`): 64 bytes instead of 65.
+     * `datasetCommitment` is the commitment the participant signed; it must be the one
+     * registered for it. The signature is EIP-2098 compact (`r`, `vs`).
      */
     struct SignedUpdate {
         address participant;
         bytes32 updateHash;
         uint64 numSamples;
         uint64 score;
+        bytes32 datasetCommitment;
         bytes32 r;
         bytes32 vs;
     }
@@ -42,10 +44,10 @@ interface IContributionLedger {
     /// @notice A participant's registry entry and reward account.
     struct ParticipantInfo {
         ParticipantStatus status;
-        uint64 lastRound;
         uint256 credited;
         uint256 claimed;
         bytes32 datasetCommitment;
+        uint64 registeredAt;
     }
 
     /// @notice `participant` is already registered.
@@ -62,6 +64,10 @@ interface IContributionLedger {
     error LedgerSignerNotActive(uint256 index, address signer);
     /// @notice `participant` signs more than one update in the round (at `index`).
     error LedgerDuplicateParticipant(uint256 index, address participant);
+    /// @notice Updates must be in strictly ascending participant order; `index` breaks it.
+    error LedgerUpdatesNotSorted(uint256 index);
+    /// @notice Update `index` carries a dataset commitment that is not `participant`'s registered one.
+    error LedgerCommitmentMismatch(uint256 index, address participant);
     /// @notice `round` was already recorded.
     error LedgerRoundAlreadyRecorded(uint256 round);
     /// @notice Rounds are strictly sequential: `expected` is the only round that can be recorded.
@@ -94,13 +100,10 @@ interface IContributionLedger {
     /// @notice Emitted when `funder` deposits `amount` reward tokens.
     event RewardsFunded(address indexed funder, uint256 amount);
     /// @notice Emitted once per accepted update of a recorded round.
+    /// Its reward is `floor(budget * score / totalScore)` from {RoundRecorded}, plus the
+    /// round's remainder if `participant` is that event's `remainderRecipient`.
     event UpdateRecorded(
-        uint256 indexed round,
-        address indexed participant,
-        bytes32 updateHash,
-        uint256 numSamples,
-        uint256 score,
-        uint256 reward
+        uint256 indexed round, address indexed participant, bytes32 updateHash, uint256 numSamples, uint256 score
     );
     /// @notice Emitted once per recorded round, after its updates.
     event RoundRecorded(

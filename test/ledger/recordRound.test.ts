@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeEventLog, keccak256, toHex, zeroAddress } from "viem";
 import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
-import { BUDGET, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
 
 const AGG1 = keccak256(toHex("aggregate 1"));
 const AGG2 = keccak256(toHex("aggregate 2"));
@@ -9,7 +9,7 @@ const AGG2 = keccak256(toHex("aggregate 2"));
 describe("ContributionLedger.recordRound (viem, EDR)", () => {
   it("accepts SDK signatures, credits budget × score / Σ scores and emits one event per update", async () => {
     const f = await deployLedger();
-    const accounts = [1, 2, 3].map(participantAccount);
+    const accounts = byParticipant([1, 2, 3].map((i) => ({ participant: participantAccount(i).address, account: participantAccount(i) }))).map((x) => x.account);
     await f.register(accounts);
     const scores = [100n, 250n, 650n];
     const updates = await Promise.all(
@@ -26,11 +26,14 @@ describe("ContributionLedger.recordRound (viem, EDR)", () => {
         updateHash: updateHashOf(1, i),
         numSamples: scores[i],
         score: scores[i],
-        reward: (BUDGET * scores[i]!) / 1000n,
       })),
     );
     let total = 0n;
-    for (const a of accounts) total += await f.ledger.read.claimable([a.address]);
+    for (const [i, a] of accounts.entries()) {
+      const credited = await f.ledger.read.claimable([a.address]);
+      expect(credited).toBe((BUDGET * scores[i]!) / 1000n);
+      total += credited;
+    }
     expect(total).toBe(BUDGET);
     expect(await f.ledger.read.headModelHash()).toBe(AGG1);
     expect(await f.ledger.read.latestRound()).toBe(1n);
@@ -39,7 +42,7 @@ describe("ContributionLedger.recordRound (viem, EDR)", () => {
   it("credits the rounding remainder to the first highest score", async () => {
     const budget = 1000n;
     const f = await deployLedger({ budget, fund: 10_000n });
-    const accounts = [1, 2, 3].map(participantAccount);
+    const accounts = byParticipant([1, 2, 3].map((i) => ({ participant: participantAccount(i).address, account: participantAccount(i) }))).map((x) => x.account);
     await f.register(accounts);
     const updates = await Promise.all(
       accounts.map((a, i) => f.signed(a, { round: 1, updateHash: updateHashOf(1, i), numSamples: 1n, score: 1n })),
@@ -66,8 +69,8 @@ describe("ContributionLedger.recordRound (viem, EDR)", () => {
     expect(record.participantCount).toBe(1);
     expect(record.budget).toBe(BUDGET);
     const info = await f.ledger.read.participantInfo([a!.address]);
-    expect(info.lastRound).toBe(2n);
     expect(info.credited).toBe(2n * BUDGET);
+    expect(info.registeredAt).toBeGreaterThan(0n);
   });
 
   it("pays claims by pull, to self or a named recipient", async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, it } from "vitest";
 import { keccak256, toHex } from "viem";
 import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
-import { deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+import { byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
 
 const AGG1 = keccak256(toHex("aggregate 1"));
 const AGG2 = keccak256(toHex("aggregate 2"));
@@ -76,8 +76,26 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
   });
 
   it("an altered dataset commitment", async () => {
-    const u = await f.signed(alice, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n, commitment: keccak256(toHex("other data")) });
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerInvalidSignature", [0n, alice.address]);
+    const other = keccak256(toHex("other data"));
+    const u = await f.signed(alice, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n, commitment: other });
+    // As signed: the commitment is not the registered one.
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerCommitmentMismatch", [0n, alice.address]);
+    // With the registered commitment swapped in: the signature no longer matches.
+    const swapped = { ...u, datasetCommitment: (await f.ledger.read.participantInfo([alice.address])).datasetCommitment };
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [swapped]]), "LedgerInvalidSignature", [0n, alice.address]);
+  });
+
+  it("a signature over a commitment the participant has since replaced", async () => {
+    const u = await good();
+    const wallet = await f.walletOf(alice);
+    const hash = await wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [keccak256(toHex("new data"))] });
+    await f.publicClient.waitForTransactionReceipt({ hash });
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerCommitmentMismatch", [0n, alice.address]);
+  });
+
+  it("updates out of participant order", async () => {
+    const [first, second] = byParticipant([await good(alice), await good(bob)]);
+    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [second!, first!]]), "LedgerUpdatesNotSorted", [1n]);
   });
 
   it("a duplicated participant in one round", async () => {

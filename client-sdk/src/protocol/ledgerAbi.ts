@@ -107,6 +107,22 @@ export const contributionLedgerAbi = [
         "type": "address"
       }
     ],
+    "name": "LedgerCommitmentMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "participant",
+        "type": "address"
+      }
+    ],
     "name": "LedgerDuplicateParticipant",
     "type": "error"
   },
@@ -221,6 +237,17 @@ export const contributionLedgerAbi = [
       }
     ],
     "name": "LedgerSignerNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerUpdatesNotSorted",
     "type": "error"
   },
   {
@@ -614,12 +641,6 @@ export const contributionLedgerAbi = [
         "internalType": "uint256",
         "name": "score",
         "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "reward",
-        "type": "uint256"
       }
     ],
     "name": "UpdateRecorded",
@@ -902,11 +923,6 @@ export const contributionLedgerAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint64",
-            "name": "lastRound",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint256",
             "name": "credited",
             "type": "uint256"
@@ -920,6 +936,11 @@ export const contributionLedgerAbi = [
             "internalType": "bytes32",
             "name": "datasetCommitment",
             "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "registeredAt",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IContributionLedger.ParticipantInfo",
@@ -1001,6 +1022,11 @@ export const contributionLedgerAbi = [
             "internalType": "uint64",
             "name": "score",
             "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "datasetCommitment",
+            "type": "bytes32"
           },
           {
             "internalType": "bytes32",

@@ -1,0 +1,23 @@
+// Benchmark entry point: `npm run bench -- NAME [--json]`.
+// Progress goes to stderr; the result is one JSON object on the last line of stdout.
+import { readdirSync } from "node:fs";
+import { Command } from "commander";
+
+const available = readdirSync(new URL(".", import.meta.url))
+  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
+  .map((f) => f.replace(/\.ts$/, ""));
+
+const program = new Command()
+  .name("bench")
+  .argument("<name>", `benchmark to run: ${available.join(", ")}`)
+  .option("--json", "print only the JSON result on stdout", false)
+  .action(async (name: string, options: { json: boolean }) => {
+    if (!available.includes(name)) program.error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);
+    const module = (await import(`./${name}.ts`)) as { run: () => Promise<Record<string, unknown>> };
+    const result = await module.run();
+    if (!options.json) console.log(`${name}:`);
+    console.log(JSON.stringify(result));
+  });
+
+await program.parseAsync();
+process.exit(0);
