@@ -12,7 +12,10 @@ const program = new Command()
   .argument("<name>", `benchmark to run: ${available.join(", ")}`)
   .option("--json", "print only the JSON result on stdout", false)
   .action(async (name: string, options: { json: boolean }) => {
-    if (!available.includes(name)) program.error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);
+    if (!available.includes(name)) {
+      console.error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);
+      process.exit(2);
+    }
     const module = (await import(`./${name}.ts`)) as { run: () => Promise<Record<string, unknown>> };
     const result = await module.run();
     if (!options.json) console.log(`${name}:`);

@@ -13,30 +13,28 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
   const bob = participantAccount(2);
   const mallory = participantAccount(99); // never registered
   let f: Fixture;
-  let revertsWith: (p: Promise<unknown>, name: string, args: unknown[]) => Promise<void>;
 
   beforeEach(async () => {
     f = await deployLedger();
     await f.register([alice, bob]);
-    revertsWith = (p, name, args) => f.viem.assertions.revertWithCustomErrorWithArgs(p, f.ledger, name, args);
   });
 
   const good = (account = alice, round = 1, base = GENESIS) =>
     f.signed(account, { round, base, updateHash: updateHashOf(round, 0), numSamples: 10n, score: 10n });
 
   it("a signature from a non-participant", async () => {
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good(mallory)]]), "LedgerSignerNotActive", [0n, mallory.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good(mallory)]]), f.ledger, "LedgerSignerNotActive", [0n, mallory.address]);
   });
 
   it("a signature from a deactivated participant", async () => {
     await f.ledger.write.deactivateParticipant([alice.address]);
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]), "LedgerSignerNotActive", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]), f.ledger, "LedgerSignerNotActive", [0n, alice.address]);
   });
 
   it("a signature replayed in another round", async () => {
     await f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]);
     const round1 = await good(); // signed for round 1
-    await revertsWith(f.ledger.write.recordRound([2n, AGG1, AGG2, [round1]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([2n, AGG1, AGG2, [round1]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("a signature replayed on another ledger deployment", async () => {
@@ -47,7 +45,7 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
       { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n },
       { chainId: f.chainId, ledger: other.address },
     );
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [forOther]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [forOther]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("a signature replayed on another chain id", async () => {
@@ -56,33 +54,33 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
       { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n },
       { chainId: 1, ledger: f.ledger.address },
     );
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [onMainnet]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [onMainnet]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("an altered update hash", async () => {
     const u = { ...(await good()), updateHash: updateHashOf(1, 7) };
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("an altered sample count", async () => {
     const u = { ...(await good()), numSamples: 11n };
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("an altered base hash (signed for another base than the round's)", async () => {
     await f.ledger.write.recordRound([1n, GENESIS, AGG1, [await good()]]);
     const stale = await good(alice, 2, GENESIS); // signed over the wrong base
-    await revertsWith(f.ledger.write.recordRound([2n, AGG1, AGG2, [stale]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([2n, AGG1, AGG2, [stale]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("an altered dataset commitment", async () => {
     const other = keccak256(toHex("other data"));
     const u = await f.signed(alice, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 10n, score: 10n, commitment: other });
     // As signed: the commitment is not the registered one.
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerCommitmentMismatch", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerCommitmentMismatch", [0n, alice.address]);
     // With the registered commitment swapped in: the signature no longer matches.
     const swapped = { ...u, datasetCommitment: (await f.ledger.read.participantInfo([alice.address])).datasetCommitment };
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [swapped]]), "LedgerInvalidSignature", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [swapped]]), f.ledger, "LedgerInvalidSignature", [0n, alice.address]);
   });
 
   it("a signature over a commitment the participant has since replaced", async () => {
@@ -90,33 +88,33 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
     const wallet = await f.walletOf(alice);
     const hash = await wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [keccak256(toHex("new data"))] });
     await f.publicClient.waitForTransactionReceipt({ hash });
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerCommitmentMismatch", [0n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerCommitmentMismatch", [0n, alice.address]);
   });
 
   it("updates out of participant order", async () => {
     const [first, second] = byParticipant([await good(alice), await good(bob)]);
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [second!, first!]]), "LedgerUpdatesNotSorted", [1n]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [second!, first!]]), f.ledger, "LedgerUpdatesNotSorted", [1n]);
   });
 
   it("a duplicated participant in one round", async () => {
     const u = await good();
     const again = await f.signed(alice, { round: 1, updateHash: updateHashOf(1, 1), numSamples: 3n, score: 3n });
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u, again]]), "LedgerDuplicateParticipant", [1n, alice.address]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u, again]]), f.ledger, "LedgerDuplicateParticipant", [1n, alice.address]);
   });
 
   it("a wrong base hash", async () => {
     const wrong = keccak256(toHex("not the head"));
-    await revertsWith(f.ledger.write.recordRound([1n, wrong, AGG1, [await good(alice, 1, wrong)]]), "LedgerBaseHashMismatch", [GENESIS, wrong]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, wrong, AGG1, [await good(alice, 1, wrong)]]), f.ledger, "LedgerBaseHashMismatch", [GENESIS, wrong]);
   });
 
   it("a round recorded twice", async () => {
     const u = await good();
     await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]);
-    await revertsWith(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), "LedgerRoundAlreadyRecorded", [1n]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerRoundAlreadyRecorded", [1n]);
   });
 
   it("a round out of order", async () => {
-    await revertsWith(f.ledger.write.recordRound([3n, GENESIS, AGG1, [await good(alice, 3)]]), "LedgerRoundOutOfOrder", [1n, 3n]);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([3n, GENESIS, AGG1, [await good(alice, 3)]]), f.ledger, "LedgerRoundOutOfOrder", [1n, 3n]);
   });
 
   it("a round whose budget is not funded", async () => {
@@ -131,8 +129,9 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
     const outsider = f.others[3]!;
     const role = await f.ledger.read.COORDINATOR_ROLE();
     const u = await good();
-    await revertsWith(
+    await f.viem.assertions.revertWithCustomErrorWithArgs(
       outsider.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "recordRound", args: [1n, GENESIS, AGG1, [u]] }),
+      f.ledger,
       "AccessControlUnauthorizedAccount",
       [outsider.account.address, role],
     );
@@ -152,7 +151,7 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
       ["claim", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "claim", args: [alice.address] })],
       ["updateDatasetCommitment", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [GENESIS] })],
     ];
-    for (const [, call] of calls) await revertsWith(call, "EnforcedPause", []);
+    for (const [, call] of calls) await f.viem.assertions.revertWithCustomErrorWithArgs(call, f.ledger, "EnforcedPause", []);
     await f.ledger.write.unpause();
     await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]);
   });
