@@ -2,7 +2,7 @@ import os from "node:os";
 import { Packr } from "msgpackr";
 import { FedLedgerError } from "../../errors/FedLedgerError.ts";
 import { type LayerSpec, type Weights, assertWeightsMatchLayout, layerSize } from "./layout.ts";
-import { dequantizeLayer, quantizeLayer } from "./quantize.ts";
+import { dequantizeLayer, isSafeScale, quantizeLayer } from "./quantize.ts";
 
 /**
  * Canonical encoding of model weights and updates.
@@ -124,7 +124,7 @@ function decodeLayer(raw: unknown, expected: LayerSpec, dtype: WeightDtype): Flo
   const scaleBytes = asBytes(scale, `layer ${expected.name} scale`);
   if (scaleBytes.byteLength !== 4) throw malformed(`layer ${expected.name} scale is not 4 bytes`);
   const scaleValue = float32From(scaleBytes)[0] as number;
-  if (!Number.isFinite(scaleValue) || scaleValue < 0) {
+  if (!isSafeScale(scaleValue)) {
     throw new FedLedgerError("NON_FINITE", `Layer ${expected.name} has an invalid scale`, { details: String(scaleValue) });
   }
   const values = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,0 +1,118 @@
+import fc from "fast-check";
+import { Packr } from "msgpackr";
+import { describe, expect, it } from "vitest";
+import { isFedLedgerError } from "../../errors/FedLedgerError.ts";
+import type { ErrorCode } from "../../errors/codes.ts";
+import type { LayerSpec } from "./layout.ts";
+import { decodeWeights, encodeWeights, WEIGHTS_FORMAT_VERSION, WEIGHTS_MAGIC } from "./weightsCodec.ts";
+
+const packr = new Packr({ useRecords: false, moreTypes: false });
+const layout: LayerSpec[] = [
+  { name: "dense_0/kernel", shape: [3, 2] },
+  { name: "dense_0/bias", shape: [2] },
+];
+const weights = [Float32Array.from([0.5, -1, 2, 0, 3.25, -0.125]), Float32Array.from([1, -1])];
+const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+function expectCode(fn: () => unknown, code: ErrorCode) {
+  try {
+    fn();
+  } catch (error) {
+    expect(isFedLedgerError(error) ? error.code : error).toBe(code);
+    return;
+  }
+  expect.fail(`expected ${code}`);
+}
+
+const layoutArb = fc
+  .array(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 })
+  .map((shapes) => shapes.map((shape, i) => ({ name: `layer_${i}`, shape })));
+const layoutAndWeights = layoutArb.chain((l) =>
+  fc.tuple(
+    fc.constant(l),
+    fc.tuple(...l.map((layer) => fc.float32Array({ minLength: layer.shape.reduce((a, b) => a * b, 1), maxLength: layer.shape.reduce((a, b) => a * b, 1), noNaN: true, noDefaultInfinity: true }))),
+  ),
+);
+
+describe("canonical weights encoding", () => {
+  it("round-trips f32 bit-exactly over random shapes", () => {
+    fc.assert(
+      fc.property(layoutAndWeights, ([l, w]) => {
+        const decoded = decodeWeights(encodeWeights(w, l), l);
+        expect(decoded.dtype).toBe("f32");
+        decoded.weights.forEach((layer, i) => expect(bytes(layer)).toEqual(bytes(w[i]!)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("round-trips int8 within half a quantization step, at one byte per parameter", () => {
+    fc.assert(
+      fc.property(layoutAndWeights, ([l, w]) => {
+        const encoded = encodeWeights(w, l, "i8");
+        const decoded = decodeWeights(encoded, l);
+        expect(decoded.dtype).toBe("i8");
+        decoded.weights.forEach((layer, i) => {
+          const original = w[i]!;
+          const max = original.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          const step = Math.fround(max / 127) * (1 + 1e-6);
+          // A scale that underflows float32 (subnormal layers) quantizes the layer to zero.
+          const bound = step === 0 ? max : step / 2 + max * 1e-6;
+          layer.forEach((v, j) => expect(Math.abs(v - original[j]!)).toBeLessThanOrEqual(bound));
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("is deterministic: equal weights give equal bytes, whatever their buffers", () => {
+    fc.assert(
+      fc.property(layoutAndWeights, ([l, w]) => {
+        const copies = w.map((a) => Float32Array.from(a));
+        expect(encodeWeights(copies, l)).toEqual(encodeWeights(w, l));
+      }),
+    );
+  });
+
+  it("refuses to encode weights that do not match the layout", () => {
+    expectCode(() => encodeWeights([weights[0]!], layout), "SHAPE_MISMATCH");
+    expectCode(() => encodeWeights([weights[0]!, new Float32Array(3)], layout), "SHAPE_MISMATCH");
+  });
+
+  describe("decoding rejects malformed input with a typed error", () => {
+    const frame = (...parts: unknown[]) => packr.pack(parts);
+    const goodLayers = [
+      ["dense_0/kernel", [3, 2], bytes(weights[0]!)],
+      ["dense_0/bias", [2], bytes(weights[1]!)],
+    ];
+    it.each([
+      ["not msgpack", Uint8Array.from([0xc1]), "DECODE_ERROR"],
+      ["empty", new Uint8Array(0), "DECODE_ERROR"],
+      ["not an array", packr.pack({ a: 1 }), "DECODE_ERROR"],
+      ["wrong magic", frame("other", WEIGHTS_FORMAT_VERSION, "f32", goodLayers), "DECODE_ERROR"],
+      ["unknown version", frame(WEIGHTS_MAGIC, 99, "f32", goodLayers), "DECODE_ERROR"],
+      ["unknown dtype", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f16", goodLayers), "DECODE_ERROR"],
+      ["layers not an array", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", "x"), "DECODE_ERROR"],
+      ["missing layer", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", goodLayers.slice(0, 1)), "SHAPE_MISMATCH"],
+      ["extra layer", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [...goodLayers, goodLayers[1]]), "SHAPE_MISMATCH"],
+      ["unknown layer", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [goodLayers[0], ["other", [2], bytes(weights[1]!)]]), "SHAPE_MISMATCH"],
+      ["layers out of order", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [goodLayers[1], goodLayers[0]]), "SHAPE_MISMATCH"],
+      ["wrong shape", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [["dense_0/kernel", [2, 3], bytes(weights[0]!)], goodLayers[1]]), "SHAPE_MISMATCH"],
+      ["short data", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [["dense_0/kernel", [3, 2], bytes(weights[0]!).slice(0, 20)], goodLayers[1]]), "DECODE_ERROR"],
+      ["data not binary", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [["dense_0/kernel", [3, 2], [1, 2, 3]], goodLayers[1]]), "DECODE_ERROR"],
+      ["NaN", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [goodLayers[0], ["dense_0/bias", [2], bytes(Float32Array.from([1, Number.NaN]))]]), "NON_FINITE"],
+      ["Infinity", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [goodLayers[0], ["dense_0/bias", [2], bytes(Float32Array.from([-Infinity, 1]))]]), "NON_FINITE"],
+      ["int8 without scale", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(6)], ["dense_0/bias", [2], new Uint8Array(2)]]), "DECODE_ERROR"],
+      ["int8 NaN scale", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(6), bytes(Float32Array.from([Number.NaN]))], ["dense_0/bias", [2], new Uint8Array(2), bytes(Float32Array.from([1]))]]), "NON_FINITE"],
+      ["int8 negative scale", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(6), bytes(Float32Array.from([-1]))], ["dense_0/bias", [2], new Uint8Array(2), bytes(Float32Array.from([1]))]]), "NON_FINITE"],
+      ["int8 scale that overflows float32", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(6), bytes(Float32Array.from([3.4e38]))], ["dense_0/bias", [2], new Uint8Array(2), bytes(Float32Array.from([1]))]]), "NON_FINITE"],
+      ["int8 wrong length", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(5), bytes(Float32Array.from([1]))], ["dense_0/bias", [2], new Uint8Array(2), bytes(Float32Array.from([1]))]]), "DECODE_ERROR"],
+    ] as const)("%s", (_name, input, code) => {
+      expectCode(() => decodeWeights(input, layout), code);
+    });
+
+    it("a valid frame decodes (control)", () => {
+      expect(decodeWeights(frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", goodLayers), layout).weights[1]).toEqual(weights[1]);
+    });
+  });
+});
