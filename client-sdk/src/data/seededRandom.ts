@@ -43,6 +43,11 @@ export function shuffleInPlace<T>(items: T[], random: RandomSource): T[] {
 
 /** The indices 0..n-1 in an order fixed by `seed`. */
 export function seededPermutation(n: number, seed: number): number[] {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new FedLedgerError("INVALID_CONFIG", "permutation length must be a non-negative integer", {
+      details: `got ${String(n)}`,
+    });
+  }
   const random = mulberry32(seed);
   return shuffleInPlace(
     Array.from({ length: n }, (_, i) => i),
