@@ -10,7 +10,7 @@ export const hexSchema = z.string().regex(/^0x[0-9a-fA-F]*$/, "expected 0x-prefi
 export const bytes32Schema = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes of hex").transform((s) => s as `0x${string}`);
 export const addressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "expected an address").transform((s) => s as `0x${string}`);
 export const signatureSchema = z.string().regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte signature").transform((s) => s as `0x${string}`);
-export const binarySchema = z.instanceof(Uint8Array);
+export const binarySchema = z.custom<Uint8Array>((value) => value instanceof Uint8Array, "expected binary data");
 
 export const dtypeSchema = z.enum(WEIGHT_DTYPES);
 

@@ -1,0 +1,102 @@
+// Public surface of @fedledger/client-sdk. Listed explicitly: nothing is exported by
+// accident. Local training (TensorFlow.js) is the separate entry
+// `@fedledger/client-sdk/training`; this one never loads TensorFlow.js.
+
+// Errors
+export { ERROR_CODES, type ErrorCode, isErrorCode } from "./errors/codes.ts";
+export { FedLedgerError, type FedLedgerErrorParameters, isFedLedgerError } from "./errors/FedLedgerError.ts";
+
+// Protocol
+export { PROTOCOL_VERSION } from "./protocol/version.ts";
+export {
+  LEDGER_EIP712_NAME,
+  LEDGER_EIP712_VERSION,
+  type LedgerDomainParameters,
+  ledgerDomain,
+  UPDATE_PRIMARY_TYPE,
+  UPDATE_TYPEHASH,
+  UPDATE_TYPES,
+  type UpdateMessage,
+  updateDigest,
+  updateTypedData,
+} from "./protocol/eip712.ts";
+export { normalizeSignature, recoverUpdateSigner, signUpdate, toCompactSignature } from "./protocol/signing.ts";
+export { contributionLedgerAbi } from "./protocol/ledgerAbi.ts";
+export {
+  assertWeightsMatchLayout,
+  type LayerSpec,
+  layerSize,
+  parameterCount,
+  type Weights,
+} from "./protocol/encoding/layout.ts";
+export { dequantizeLayer, type QuantizedLayer, quantizeLayer } from "./protocol/encoding/quantize.ts";
+export {
+  type DecodedWeights,
+  decodeWeights,
+  encodeWeights,
+  WEIGHT_DTYPES,
+  type WeightDtype,
+  WEIGHTS_FORMAT_VERSION,
+  WEIGHTS_MAGIC,
+} from "./protocol/encoding/weightsCodec.ts";
+export { contentHash, contentHashSync, createContentHasher } from "./protocol/hashing/contentHash.ts";
+export * as messages from "./protocol/messages.ts";
+export type {
+  Ack,
+  Challenge,
+  ErrorPayload,
+  FitInstruction,
+  Handshake,
+  RoundEnd,
+  Session,
+  SubmitReceipt,
+  SubmitUpdate,
+} from "./protocol/messages.ts";
+export { type ClientToServerEvents, EVENTS, type ServerToClientEvents } from "./protocol/events.ts";
+
+// Identity
+export { encryptKeystore, type KeySource, loadAccount } from "./identity/loadAccount.ts";
+
+// Data
+export {
+  createDataset,
+  type CreateDatasetParameters,
+  type Dataset,
+  featureSize,
+  shuffleDataset,
+  subsetDataset,
+} from "./data/Dataset.ts";
+export { loadIdxDataset, type LoadIdxDatasetOptions } from "./data/loadIdx.ts";
+export { type CsvDataset, loadCsvDataset, type LoadCsvDatasetOptions } from "./data/loadCsv.ts";
+export { loadMnistDigits, MNIST_DIGIT_SIZE, MNIST_DIGITS_COUNT } from "./data/loadMnistDigits.ts";
+export { dirichletSplit, type DirichletSplitOptions } from "./data/splitDirichlet.ts";
+export { trainTestSplit, type TrainTestSplitOptions } from "./data/trainTestSplit.ts";
+
+// Dataset commitments
+export { datasetRecordHashes, encodeRecord, recordHash } from "./dataset/recordHash.ts";
+export { EMPTY_DATASET_ROOT } from "./dataset/merkleHash.ts";
+export { buildMerkleTree, datasetFingerprint, type MerkleTree } from "./dataset/merkle.ts";
+export {
+  type InclusionProof,
+  type NonInclusionProof,
+  proveInclusion,
+  proveNonInclusion,
+  verifyInclusion,
+  verifyNonInclusion,
+} from "./dataset/proofs.ts";
+
+// Models (topology, layout, genesis weights; no TensorFlow.js)
+export {
+  type ModelSpec,
+  modelSpecSchema,
+  parseModelSpec,
+  layerLayout,
+  inputSize,
+  numClasses,
+} from "./training/modelSpec.ts";
+export { initialWeights } from "./training/initialWeights.ts";
+export { parseTrainConfig, type TrainConfig, type TrainConfigInput, trainConfigSchema } from "./training/trainConfig.ts";
+export type { TrainingData } from "./training/trainingData.ts";
+
+// socket.io wire parser (install on both ends)
+export { socketParser } from "./protocol/socketParser.ts";

@@ -1,0 +1,97 @@
+import { FedLedgerError } from "../errors/FedLedgerError.ts";
+import { inputSize, type ModelSpec, numClasses } from "./modelSpec.ts";
+
+/**
+ * A local labelled dataset: `numSamples` rows of `featureShape` float32 features
+ * (row-major, one row after another) and one class index per row. A `Dataset` of
+ * `../data/Dataset.ts` has this shape and can be passed as is.
+ */
+export type TrainingData = {
+  readonly features: Float32Array;
+  readonly labels: Int32Array;
+  readonly numSamples: number;
+  readonly featureShape: readonly number[];
+  readonly numClasses: number;
+};
+
+/**
+ * Checks `data` against `spec`: SHAPE_MISMATCH when shapes or lengths disagree with the
+ * model, INVALID_DATASET for no samples, out-of-range labels or non-finite features.
+ */
+export function checkTrainingData(spec: ModelSpec, data: TrainingData): void {
+  const { features, labels, numSamples, featureShape } = data;
+  if (!Number.isSafeInteger(numSamples) || numSamples < 1) {
+    throw new FedLedgerError("INVALID_DATASET", "The dataset has no samples", {
+      details: `numSamples = ${numSamples}`,
+    });
+  }
+  if (featureShape.length !== spec.inputShape.length || featureShape.some((d, i) => d !== spec.inputShape[i])) {
+    throw new FedLedgerError("SHAPE_MISMATCH", "Feature shape does not match the model input", {
+      details: `features [${featureShape.join(",")}], model input [${spec.inputShape.join(",")}]`,
+    });
+  }
+  if (data.numClasses !== numClasses(spec)) {
+    throw new FedLedgerError("SHAPE_MISMATCH", "Number of classes does not match the model output", {
+      details: `data has ${data.numClasses} classes, model outputs ${numClasses(spec)}`,
+    });
+  }
+  const rowSize = inputSize(spec);
+  if (!(features instanceof Float32Array) || features.length !== numSamples * rowSize) {
+    throw new FedLedgerError("SHAPE_MISMATCH", "Feature array length does not match numSamples", {
+      details: `expected ${numSamples} x ${rowSize} float32 values, got ${features.length}`,
+    });
+  }
+  if (!(labels instanceof Int32Array) || labels.length !== numSamples) {
+    throw new FedLedgerError("SHAPE_MISMATCH", "Label array length does not match numSamples", {
+      details: `expected ${numSamples} int32 labels, got ${labels.length}`,
+    });
+  }
+  for (let i = 0; i < numSamples; i++) {
+    const label = labels[i] as number;
+    if (label < 0 || label >= data.numClasses) {
+      throw new FedLedgerError("INVALID_DATASET", "A label is out of range", {
+        details: `labels[${i}] = ${label}, classes 0..${data.numClasses - 1}`,
+      });
+    }
+  }
+  for (let i = 0; i < features.length; i++) {
+    if (!Number.isFinite(features[i])) {
+      throw new FedLedgerError("INVALID_DATASET", "A feature is not finite", { details: `features[${i}]` });
+    }
+  }
+}
+
+/**
+ * Copies the rows `indices[start..end)` of `features` into one contiguous array: into the
+ * front of `into` when given (reusing a batch buffer saves a zero-filled allocation per
+ * batch), else into a new array.
+ */
+export function gatherRows(
+  features: Float32Array,
+  rowSize: number,
+  indices: Uint32Array,
+  start: number,
+  end: number,
+  into?: Float32Array,
+): Float32Array {
+  const size = (end - start) * rowSize;
+  const out = into ? into.subarray(0, size) : new Float32Array(size);
+  for (let r = start; r < end; r++) {
+    const row = indices[r] as number;
+    out.set(features.subarray(row * rowSize, (row + 1) * rowSize), (r - start) * rowSize);
+  }
+  return out;
+}
+
+/** Copies the labels `indices[start..end)`, into the front of `into` when given. */
+export function gatherLabels(
+  labels: Int32Array,
+  indices: Uint32Array,
+  start: number,
+  end: number,
+  into?: Int32Array,
+): Int32Array {
+  const out = into ? into.subarray(0, end - start) : new Int32Array(end - start);
+  for (let r = start; r < end; r++) out[r - start] = labels[indices[r] as number] as number;
+  return out;
+}
