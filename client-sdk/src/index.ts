@@ -100,3 +100,19 @@ export type { TrainingData } from "./training/trainingData.ts";
 
 // socket.io wire parser (install on both ends)
 export { socketParser } from "./protocol/socketParser.ts";
+
+// Participant runtime
+export { createParticipant, type Participant, type ParticipantOptions } from "./client/createParticipant.ts";
+export type { ParticipantEvents } from "./client/participantEvents.ts";
+
+// Audit
+export { rederiveAggregate, type RecordedUpdate } from "./audit/rederiveAggregate.ts";
+
+// Chain reads and writes (straight to the ledger, never through the coordinator)
+export { createLedgerReader, createLedgerWallet, type LedgerReader, type LedgerWallet } from "./chain/ledgerClients.ts";
+export type { BlockRange } from "./chain/blockRange.ts";
+export { readParticipantStatus } from "./chain/readParticipantStatus.ts";
+export { readRewards, roundShare } from "./chain/readRewards.ts";
+export { claimRewards } from "./chain/claimRewards.ts";
+export { readLineage } from "./chain/readLineage.ts";
+export { readRewardToken } from "./chain/readRewardToken.ts";

@@ -2,8 +2,12 @@ import type { Ack, Challenge, FitInstruction, RoundEnd, Session, SubmitReceipt, 
 
 /** Events the coordinator emits to clients. */
 export interface ServerToClientEvents {
-  /** Round `round` starts: train on the enclosed global model and submit before the deadline. */
-  "round:fit": (instruction: FitInstruction) => void;
+  /**
+   * Round `round` starts: train on the enclosed global model and submit before the
+   * deadline. The client acknowledges receipt at once (before training); the
+   * coordinator waits for that ack with a per-socket deadline.
+   */
+  "round:fit": (instruction: FitInstruction, ack: (received: boolean) => void) => void;
   /** Round `round` ended, recorded on-chain or aborted. */
   "round:end": (end: RoundEnd) => void;
 }

@@ -1,0 +1,50 @@
+import type { Address, Hex } from "viem";
+import { FedLedgerError } from "../errors/FedLedgerError.ts";
+import type { LayerSpec, Weights } from "../protocol/encoding/layout.ts";
+import { decodeWeights, encodeWeights } from "../protocol/encoding/weightsCodec.ts";
+import { contentHash } from "../protocol/hashing/contentHash.ts";
+
+export type RecordedUpdate = { participant: Address; updateHash: Hex; numSamples: bigint | number };
+
+/**
+ * Re-derives a round's FedAvg aggregate from the base model and the signed updates, as an
+ * auditor would, with the arithmetic the coordinator documents:
+ *
+ *   updates sorted by ascending participant address; N = Σ n_i;
+ *   for each parameter k: acc = Σ_i n_i · Δ_i[k] in float64, in that order;
+ *   W(r)[k] = fround(W(r-1)[k] + acc / N).
+ *
+ * A plain loop on purpose: it is the reference the coordinator's optimised kernel must
+ * match bit for bit. `fetch` returns an object's bytes by its SHA-256 (e.g. from the
+ * coordinator's content store); every object is re-hashed before use.
+ */
+export async function rederiveAggregate(p: {
+  layout: readonly LayerSpec[];
+  baseModelHash: Hex;
+  updates: readonly RecordedUpdate[];
+  fetch: (hash: Hex) => Promise<Uint8Array>;
+}): Promise<{ weights: Weights; aggregateModelHash: Hex }> {
+  const load = async (hash: Hex) => {
+    const bytes = await p.fetch(hash);
+    const actual = await contentHash(bytes);
+    if (actual.toLowerCase() !== hash.toLowerCase()) {
+      throw new FedLedgerError("HASH_MISMATCH", "A fetched object does not match its hash", { details: `${hash} is ${actual}` });
+    }
+    return decodeWeights(bytes, p.layout).weights;
+  };
+  const base = await load(p.baseModelHash);
+  const sorted = [...p.updates].sort((a, b) => (BigInt(a.participant) < BigInt(b.participant) ? -1 : 1));
+  const deltas = await Promise.all(sorted.map((u) => load(u.updateHash)));
+  const counts = sorted.map((u) => Number(u.numSamples));
+  const total = counts.reduce((a, b) => a + b, 0);
+  const weights = base.map((layer, l) => {
+    const out = new Float32Array(layer.length);
+    for (let k = 0; k < layer.length; k++) {
+      let acc = 0;
+      for (let i = 0; i < deltas.length; i++) acc += (counts[i] as number) * ((deltas[i] as Float32Array[])[l] as Float32Array)[k]!;
+      out[k] = Math.fround((layer[k] as number) + acc / total);
+    }
+    return out;
+  });
+  return { weights, aggregateModelHash: await contentHash(encodeWeights(weights, p.layout, "f32")) };
+}

@@ -1,0 +1,59 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { encodeIdx } from "../../data/idxFormat.ts";
+import { loadMnistDigits } from "../../data/loadMnistDigits.ts";
+import { datasetFingerprint } from "../../dataset/merkle.ts";
+import { EMPTY_DATASET_ROOT } from "../../dataset/merkleHash.ts";
+import { parseDatasetSpec } from "../parseDatasetSpec.ts";
+import { fingerprintCommand, formatFingerprint } from "./fingerprint.ts";
+
+describe("fingerprint command", () => {
+  it("commits to the mnist digits as datasetFingerprint does", async () => {
+    const result = await fingerprintCommand({ dataset: parseDatasetSpec("mnist:300") });
+    expect(result).toEqual({
+      dataset: "mnist:300",
+      commitment: datasetFingerprint(await loadMnistDigits({ count: 300 })),
+      records: 300,
+      uniqueRecords: 300,
+      featureShape: [784],
+      numClasses: 10,
+    });
+    expect(result.commitment).not.toBe(EMPTY_DATASET_ROOT);
+    expect(formatFingerprint(result)).toContain(`Commitment  ${result.commitment}`);
+  });
+
+  it("reads csv with its options and counts duplicate records once", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fedledger-fp-"));
+    const path = join(dir, "data.csv");
+    await writeFile(path, "a;b;label\n1;2;0\n3;4;1\n1;2;0\n");
+    const result = await fingerprintCommand({ dataset: parseDatasetSpec(`csv:${path}`, { labelColumn: "label", delimiter: ";" }) });
+    expect(result).toMatchObject({ records: 3, uniqueRecords: 2, featureShape: [2], numClasses: 2 });
+    expect(formatFingerprint(result)).toContain("Records     3 (2 distinct)");
+    // Same records in another order and without the duplicate: same commitment.
+    const reordered = join(dir, "reordered.csv");
+    await writeFile(reordered, "3,4,1\n1,2,0\n");
+    const same = await fingerprintCommand({ dataset: parseDatasetSpec(`csv:${reordered}`, { labelColumn: "2", header: false }) });
+    expect(same.commitment).toBe(result.commitment);
+    // Feature columns pick and order features: swapping them changes the records.
+    const swapped = await fingerprintCommand({ dataset: parseDatasetSpec(`csv:${path}`, { labelColumn: "label", featureColumns: "b,a", delimiter: ";" }) });
+    expect(swapped.commitment).not.toBe(result.commitment);
+  });
+
+  it("reads an IDX image/label pair", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fedledger-fp-"));
+    const images = join(dir, "images.idx");
+    const labels = join(dir, "labels.idx");
+    await writeFile(images, encodeIdx({ dtype: "ubyte", dims: [3, 2, 2], data: Uint8Array.from([0, 255, 10, 20, 30, 40, 50, 60, 1, 2, 3, 4]) }));
+    await writeFile(labels, encodeIdx({ dtype: "ubyte", dims: [3], data: Uint8Array.from([1, 0, 1]) }));
+    const result = await fingerprintCommand({ dataset: parseDatasetSpec(`idx:${images},${labels}`) });
+    expect(result).toMatchObject({ records: 3, uniqueRecords: 3, featureShape: [2, 2], numClasses: 2 });
+  });
+
+  it("reports unreadable data as INVALID_DATASET", async () => {
+    await expect(fingerprintCommand({ dataset: parseDatasetSpec("csv:/nonexistent/data.csv", { labelColumn: "y" }) })).rejects.toMatchObject({
+      code: "INVALID_DATASET",
+    });
+  });
+});

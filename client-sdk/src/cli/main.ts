@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// The fedledger command line for participants. The only module that reads process.argv
+// and process.env: everything it calls takes parameters.
+import { createRequire } from "node:module";
+import { Command } from "commander";
+import { createLedgerReader, parseAddress } from "../chain/ledgerClients.ts";
+import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
+import { claimCommand, formatClaim } from "./commands/claim.ts";
+import { fingerprintCommand, formatFingerprint } from "./commands/fingerprint.ts";
+import { joinCommand, loadParticipantRuntime, parseBackend, parseCoordinatorUrl } from "./commands/join.ts";
+import { formatRewards, rewardsCommand } from "./commands/rewards.ts";
+import { formatStatus, statusCommand } from "./commands/status.ts";
+import { formatVerifyModel, verifyModelCommand } from "./commands/verifyModel.ts";
+import { toJson } from "./format/toJson.ts";
+import { type CsvSpecOptions, DATASET_SPEC_FORMS, parseDatasetSpec } from "./parseDatasetSpec.ts";
+import { resolveAddress } from "./resolveAddress.ts";
+import { type ConnectionOptions, LEDGER_ENV, resolveConnection, RPC_URL_ENV } from "./resolveConnection.ts";
+import { DEFAULT_PRIVATE_KEY_ENV, KEYSTORE_PASSPHRASE_ENV, type KeyOptions, resolveAccount } from "./resolveKeySource.ts";
+
+type KeyFlags = { privateKeyEnv?: string; keystore?: string; mnemonicEnv?: string; mnemonicIndex?: string };
+type OutputFlags = { json?: boolean };
+
+const env = process.env;
+
+function keyOptions(flags: KeyFlags): KeyOptions {
+  const options: KeyOptions = {};
+  if (flags.privateKeyEnv !== undefined) options.privateKeyEnv = flags.privateKeyEnv;
+  if (flags.keystore !== undefined) options.keystore = flags.keystore;
+  if (flags.mnemonicEnv !== undefined) options.mnemonicEnv = flags.mnemonicEnv;
+  if (flags.mnemonicIndex !== undefined) {
+    if (!/^\d+$/.test(flags.mnemonicIndex)) {
+      throw new FedLedgerError("INVALID_CONFIG", "--mnemonic-index must be a whole number", { details: `got ${JSON.stringify(flags.mnemonicIndex)}` });
+    }
+    options.mnemonicIndex = Number(flags.mnemonicIndex);
+  }
+  return options;
+}
+
+function print<T>(result: T, flags: OutputFlags, human: (result: T) => string): void {
+  process.stdout.write(`${flags.json === true ? toJson(result) : human(result)}\n`);
+}
+
+function withChainOptions(command: Command, scan: boolean): Command {
+  command
+    .option("--rpc-url <url>", `JSON-RPC endpoint of the chain (env ${RPC_URL_ENV})`)
+    .option("--ledger <address>", `ContributionLedger address (env ${LEDGER_ENV})`);
+  if (scan) {
+    command
+      .option("--from-block <n>", "first block to scan for ledger events (default 0; the deployment block is enough)")
+      .option("--max-block-range <n>", "most blocks per eth_getLogs request, for RPCs that cap it (default: no limit)");
+  }
+  return command;
+}
+
+function withKeyOptions(command: Command, readOnly: boolean): Command {
+  if (readOnly) command.option("--address <address>", "the participant to show (instead of a key)");
+  return command
+    .option("--private-key-env <VAR>", `environment variable holding the private key (default ${DEFAULT_PRIVATE_KEY_ENV})`)
+    .option("--keystore <path>", `Web3 Secret Storage v3 key file; passphrase in ${KEYSTORE_PASSPHRASE_ENV}`)
+    .option("--mnemonic-env <VAR>", "environment variable holding a BIP-39 mnemonic")
+    .option("--mnemonic-index <n>", "HD address index for --mnemonic-env (default 0)");
+}
+
+function withDatasetOptions(command: Command): Command {
+  return command
+    .option("--label-column <column>", "csv: label column, by header name or 0-based index")
+    .option("--feature-columns <columns>", "csv: comma-separated feature columns (default: all but the label)")
+    .option("--no-header", "csv: the first row is data, not a header")
+    .option("--delimiter <char>", "csv: field delimiter (default ','; '\\t' for tab)");
+}
+
+function csvOptions(flags: CsvSpecOptions): CsvSpecOptions {
+  const options: CsvSpecOptions = {};
+  if (flags.labelColumn !== undefined) options.labelColumn = flags.labelColumn;
+  if (flags.featureColumns !== undefined) options.featureColumns = flags.featureColumns;
+  if (flags.header === false) options.header = false;
+  if (flags.delimiter !== undefined) options.delimiter = flags.delimiter;
+  return options;
+}
+
+function readerFor(flags: ConnectionOptions) {
+  const connection = resolveConnection(flags, env);
+  return { connection, reader: createLedgerReader({ rpcUrl: connection.rpcUrl, ledger: connection.ledger }) };
+}
+
+/** The SDK's version: src/cli/ and dist/cli/ both sit two levels below client-sdk/package.json. */
+function packageVersion(): string {
+  try {
+    const manifest: unknown = createRequire(import.meta.url)("../../package.json");
+    const version = typeof manifest === "object" && manifest !== null && "version" in manifest ? manifest.version : undefined;
+    return typeof version === "string" ? version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function reportError(error: unknown): void {
+  if (isFedLedgerError(error)) {
+    process.stderr.write(`error [${error.code}]: ${error.shortMessage}\n`);
+    if (error.details) process.stderr.write(`  ${error.details}\n`);
+  } else {
+    process.stderr.write(`error [INTERNAL]: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (env.FEDLEDGER_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  }
+  process.exitCode = 1;
+}
+
+const program = new Command("fedledger")
+  .description("fedledger participant: dataset commitments, ledger status and rewards, claims, model lineage, training")
+  .version(packageVersion())
+  .configureOutput({
+    // Usage errors in the CLI's one error format.
+    outputError: (text, write) => write(text.replace(/^error: /, "error [INVALID_CONFIG]: ")),
+  });
+
+withDatasetOptions(
+  program
+    .command("fingerprint")
+    .description(`print the dataset commitment to register, and the record count (dataset: ${DATASET_SPEC_FORMS})`)
+    .argument("<dataset>", DATASET_SPEC_FORMS)
+    .option("--json", "machine-readable output"),
+).action(async (spec: string, flags: CsvSpecOptions & OutputFlags) => {
+  const result = await fingerprintCommand({ dataset: parseDatasetSpec(spec, csvOptions(flags)) });
+  print(result, flags, formatFingerprint);
+});
+
+withKeyOptions(withChainOptions(program.command("status").description("registration and rounds contributed"), true), true)
+  .option("--json", "machine-readable output")
+  .action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & { address?: string }) => {
+    const { connection, reader } = readerFor(flags);
+    const address = await resolveAddress({ ...keyOptions(flags), ...(flags.address === undefined ? {} : { address: flags.address }) }, env);
+    print(await statusCommand({ address, range: connection.range }, { reader }), flags, formatStatus);
+  });
+
+withKeyOptions(withChainOptions(program.command("rewards").description("credited, claimed and claimable rewards, per round"), true), true)
+  .option("--json", "machine-readable output")
+  .action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & { address?: string }) => {
+    const { connection, reader } = readerFor(flags);
+    const address = await resolveAddress({ ...keyOptions(flags), ...(flags.address === undefined ? {} : { address: flags.address }) }, env);
+    print(await rewardsCommand({ address, range: connection.range }, { reader }), flags, formatRewards);
+  });
+
+withKeyOptions(withChainOptions(program.command("claim").description("claim all unclaimed rewards"), false), false)
+  .option("--to <address>", "recipient of the tokens (default: the claiming account)")
+  .option("--json", "machine-readable output")
+  .action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & { to?: string }) => {
+    const { reader } = readerFor(flags);
+    const recipient = flags.to === undefined ? undefined : parseAddress(flags.to, "--to");
+    const account = await resolveAccount(keyOptions(flags), env);
+    const result = await claimCommand(recipient === undefined ? {} : { recipient }, { reader, account });
+    print(result, flags, formatClaim);
+  });
+
+withChainOptions(program.command("verify-model").description("hash a model file and show its on-chain lineage"), true)
+  .argument("<file>", "canonically encoded model weights")
+  .option("--json", "machine-readable output")
+  .action(async (file: string, flags: ConnectionOptions & OutputFlags) => {
+    const { connection, reader } = readerFor(flags);
+    print(await verifyModelCommand({ file, range: connection.range }, { reader }), flags, formatVerifyModel);
+  });
+
+withDatasetOptions(
+  withKeyOptions(withChainOptions(program.command("join").description("train with a coordinator until stopped (Ctrl-C)"), false), false)
+    .requiredOption("--coordinator <url>", "coordinator URL")
+    .requiredOption("--dataset <spec>", `local training data: ${DATASET_SPEC_FORMS}`)
+    .option("--backend <name>", "TensorFlow.js backend: tensorflow, wasm or cpu (default: fastest available)")
+    .option("--json", "machine-readable output"),
+).action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & CsvSpecOptions & { coordinator: string; dataset: string; backend?: string }) => {
+  const connection = resolveConnection(flags, env);
+  const dataset = parseDatasetSpec(flags.dataset, csvOptions(flags));
+  const backend = flags.backend === undefined ? undefined : parseBackend(flags.backend);
+  const coordinatorUrl = parseCoordinatorUrl(flags.coordinator);
+  const account = await resolveAccount(keyOptions(flags), env);
+  // A variable specifier keeps tsc from resolving a module another team is still writing.
+  // In the build, rewriteRelativeImportExtensions maps it to runParticipant.js at run time.
+  const runtimeModule: string = "../client/runParticipant.ts";
+  const runParticipant = await loadParticipantRuntime(() => import(runtimeModule));
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`${signal}: leaving the federation (again to force)\n`);
+    controller.abort(new FedLedgerError("INTERNAL", `stopped by ${signal}`));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const result = await joinCommand(
+    { coordinatorUrl, dataset, ...(backend === undefined ? {} : { backend }), rpcUrl: connection.rpcUrl, ledger: connection.ledger },
+    { account, signal: controller.signal, runParticipant },
+  );
+  if (result !== undefined) print(result, flags, (r) => toJson(r));
+  process.exit(process.exitCode ?? 0);
+});
+
+await program.parseAsync(process.argv).catch(reportError);

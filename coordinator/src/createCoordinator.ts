@@ -1,0 +1,197 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import {
+  contributionLedgerAbi,
+  initialWeights,
+  layerLayout,
+  parameterCount,
+  parseModelSpec,
+  type TrainingData,
+} from "@fedledger/client-sdk";
+import type { Logger } from "pino";
+import type { CoordinatorConfig } from "./config/coordinatorConfig.ts";
+import { createCoordinatorMetrics } from "./metrics/coordinatorMetrics.ts";
+import { createOpsRequestHandler } from "./metrics/opsRequestHandler.ts";
+import type { EngineContext } from "./rounds/engineContext.ts";
+import { createRoundEngine, type RoundEngineEvents } from "./rounds/roundEngine.ts";
+import { createSampleCountScorer } from "./scorers/sampleCountScorer.ts";
+import { createDirectoryContentStore } from "./stores/contentStore.ts";
+import { openStateStore } from "./stores/stateStore.ts";
+import { createStoreUpdateSource } from "./stores/updateSources.ts";
+import { FedAvg } from "./strategies/fedAvg.ts";
+import { createCoordinatorServer } from "./transport/createCoordinatorServer.ts";
+
+export type CreateCoordinatorParameters = {
+  config: CoordinatorConfig;
+  publicClient: PublicClient;
+  /** Holds the ledger's coordinator role; signs recordRound transactions. */
+  walletClient: WalletClient<Transport, Chain, Account>;
+  logger: Logger;
+  /** Held-out data for server-side evaluation of each new global model. */
+  evaluationData?: TrainingData;
+  events?: RoundEngineEvents;
+  /** Overrides for tests: clock, retry backoff. */
+  now?: () => number;
+  ledgerRetry?: { baseDelayMs?: number; maxDelayMs?: number };
+};
+
+/** Wires a coordinator from a validated config and injected chain clients. Listening is separate. */
+export async function createCoordinator(p: CreateCoordinatorParameters) {
+  const { config, publicClient, logger } = p;
+  const ledger = config.chain.ledger;
+  const chainId = await publicClient.getChainId();
+  const domain = { chainId, ledger };
+  const spec = parseModelSpec(config.model.spec);
+  const layout = layerLayout(spec);
+  const parameters = layout.reduce((n, l) => n + l.shape.reduce((a, b) => a * b, 1), 0);
+  // The canonical encoding adds a few bytes per layer; 64 KiB covers any header.
+  const maxUpdateBytes = parameters * (config.model.dtype === "f32" ? 4 : 1) + 64 * 1024;
+
+  mkdirSync(config.storage.dir, { recursive: true });
+  const state = openStateStore(join(config.storage.dir, "state.sqlite"));
+  const content = createDirectoryContentStore(join(config.storage.dir, "objects"));
+  const updates = createStoreUpdateSource(join(config.storage.dir, "updates"), parameterCount(layout));
+  const metrics = createCoordinatorMetrics();
+
+  const evaluationData = p.evaluationData;
+  const strategy = new FedAvg({
+    layout,
+    initialWeights: initialWeights(spec, config.model.seed),
+    fractionFit: config.rounds.fractionFit,
+    minFitClients: config.rounds.minFitClients,
+    minAvailableClients: config.rounds.minAvailableClients,
+    ...(config.strategy.maxUpdateNorm ? { maxUpdateNorm: config.strategy.maxUpdateNorm } : {}),
+    ...(evaluationData
+      ? {
+          evaluateFn: async (weights: readonly Float32Array[]) => {
+            const { evaluateModel } = await import("@fedledger/client-sdk/training");
+            const result = await evaluateModel({ spec, weights, data: evaluationData });
+            return { ...result, numSamples: evaluationData.numSamples };
+          },
+        }
+      : {}),
+  });
+
+  const readParticipant = (address: Address) =>
+    publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "participantInfo", args: [address] });
+  // Commitments change rarely; a short cache keeps chain reads off the submission path.
+  const commitments = new Map<Address, { value: Hex; at: number }>();
+  const datasetCommitment = async (address: Address, options: { fresh?: boolean } = {}): Promise<Hex> => {
+    const cached = commitments.get(address);
+    // Re-read when a round starts (collectUpdates asks for every selected participant).
+    if (cached && !options.fresh && Date.now() - cached.at < 5 * 60_000) return cached.value;
+    const info = await readParticipant(address);
+    commitments.set(address, { value: info.datasetCommitment, at: Date.now() });
+    return info.datasetCommitment;
+  };
+
+  const httpServer: HttpServer = config.server.tls
+    ? (createHttpsServer({
+        cert: readFileSync(config.server.tls.certFile),
+        key: readFileSync(config.server.tls.keyFile),
+      }) as unknown as HttpServer)
+    : createHttpServer();
+
+  let engine: ReturnType<typeof createRoundEngine> | undefined;
+  const server = createCoordinatorServer(
+    httpServer,
+    {
+      domain,
+      isActiveParticipant: async (address) => (await readParticipant(address)).status === 1,
+      submit: (sender, payload) => {
+        if (!engine) throw new Error("engine not ready");
+        return engine.submit(sender, payload);
+      },
+      logger,
+      onRefused: (code) => metrics.updatesRefused.inc({ reason: code }),
+      onAuthenticated: (address) => engine?.clientReady(address),
+    },
+    {
+      // Room for the largest valid update plus socket.io framing; larger messages are
+      // dropped by socket.io (connection closed); anything above maxUpdateBytes but below
+      // this gets a typed PAYLOAD_TOO_LARGE.
+      maxHttpBufferSize: 2 * maxUpdateBytes + 1024 * 1024,
+      ackTimeoutMs: config.server.ackTimeoutMs,
+      challengeTtlMs: config.server.challengeTtlMs,
+    },
+  );
+
+  const ctx: EngineContext = {
+    settings: {
+      rounds: config.rounds.rounds,
+      minFitClients: config.rounds.minFitClients,
+      minAvailableClients: config.rounds.minAvailableClients,
+      fitTimeoutMs: config.rounds.fitTimeoutMs,
+      availabilityTimeoutMs: config.rounds.availabilityTimeoutMs,
+      maxAttemptsPerRound: config.rounds.maxAttemptsPerRound,
+      dtype: config.model.dtype,
+      modelSpec: config.model.spec,
+      trainConfig: { ...config.training },
+      layout,
+      maxUpdateBytes,
+    },
+    strategy,
+    scorer: createSampleCountScorer(),
+    state,
+    content,
+    updates,
+    clients: server.clients,
+    ledger: {
+      publicClient,
+      walletClient: p.walletClient,
+      ledger,
+      state,
+      ...(p.ledgerRetry ? { retry: p.ledgerRetry } : {}),
+    },
+    publicClient,
+    ledgerAddress: ledger,
+    domain,
+    metrics,
+    logger,
+    now: p.now ?? Date.now,
+    datasetCommitment,
+  };
+  engine = createRoundEngine(ctx, p.events);
+
+  const ops = createOpsRequestHandler(metrics, () => ({
+    ok: httpServer.listening,
+    round: engine?.currentRound() ?? null,
+    connectedClients: server.clients.size(),
+  }));
+  httpServer.prependListener("request", (request, response) => {
+    void ops(request, response).then((handled) => {
+      if (!handled && !request.url?.startsWith("/socket.io")) response.writeHead(404).end();
+    });
+  });
+
+  return {
+    engine,
+    metrics,
+    state,
+    layout,
+    domain,
+    /** Starts listening; resolves with the URL clients connect to. */
+    async listen(): Promise<string> {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.server.port, config.server.host, () => resolve());
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      const url = `${config.server.tls ? "https" : "http"}://${config.server.host}:${port}`;
+      logger.info({ url, ledger, chainId }, "coordinator listening");
+      return url;
+    },
+    run: (signal?: AbortSignal) => engine.run(signal),
+    async close(): Promise<void> {
+      await server.close();
+      updates.close();
+      state.close();
+    },
+  };
+}
+
+export type Coordinator = Awaited<ReturnType<typeof createCoordinator>>;

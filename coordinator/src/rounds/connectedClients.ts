@@ -1,0 +1,14 @@
+import type { Address } from "viem";
+import type { FitInstruction, RoundEnd } from "@fedledger/client-sdk";
+
+/** What the round engine needs from the transport: the authenticated, connected clients. */
+export interface ConnectedClients {
+  /** Addresses of authenticated participants connected now, sorted ascending. */
+  available(): Address[];
+  /** Resolves when at least `count` are connected, or false after `timeoutMs`. */
+  waitForAvailable(count: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Sends a fit instruction; resolves true when the client acknowledged it in time. */
+  sendFit(address: Address, instruction: FitInstruction): Promise<boolean>;
+  /** Tells clients a round ended. */
+  sendRoundEnd(addresses: readonly Address[], end: RoundEnd): void;
+}

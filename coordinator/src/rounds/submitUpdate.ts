@@ -1,0 +1,100 @@
+import type { Address } from "viem";
+import { type Ack, FedLedgerError, isFedLedgerError, messages, type SubmitReceipt } from "@fedledger/client-sdk";
+import { validateSubmission } from "../validation/validateSubmission.ts";
+import type { EngineContext } from "./engineContext.ts";
+import type { OpenRound } from "./openRound.ts";
+
+/**
+ * Handles one `round:submit`: validates it, stores it durably (content store, decoded
+ * sidecar, then the SQLite row), and only then acknowledges. Never throws: every
+ * outcome is an Ack, refusals carry a protocol error code.
+ *
+ * Resubmitting the identical update (same hash) is acknowledged again with
+ * `duplicate: true`, so a client that lost the first ack can retry without retraining;
+ * a different update from the same participant in the same round is refused with
+ * DUPLICATE_SUBMISSION.
+ */
+export async function submitUpdate(
+  ctx: EngineContext,
+  open: OpenRound | undefined,
+  sender: Address,
+  raw: unknown,
+): Promise<Ack<SubmitReceipt>> {
+  try {
+    const parsed = messages.submitUpdateSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new FedLedgerError("INVALID_PAYLOAD", "Malformed submission", { details: parsed.error.message });
+    }
+    const submission = parsed.data;
+    ctx.metrics.bytesReceived.inc(submission.update.byteLength);
+    if (!open) {
+      const latest = ctx.state.latestRound();
+      if (latest && submission.round <= latest.round && latest.status !== "open") {
+        throw new FedLedgerError("LATE_SUBMISSION", `Round ${submission.round} is over`);
+      }
+      throw new FedLedgerError("ROUND_NOT_OPEN", "No round is open");
+    }
+    if (submission.round < open.round) throw new FedLedgerError("LATE_SUBMISSION", `Round ${submission.round} is over`);
+
+    const existing = ctx.state.getUpdate(submission.round, sender);
+    if (existing) {
+      if (existing.updateHash.toLowerCase() === submission.updateHash.toLowerCase()) {
+        return { ok: true, data: { round: submission.round, updateHash: existing.updateHash, duplicate: true } };
+      }
+      throw new FedLedgerError("DUPLICATE_SUBMISSION", `${sender} already submitted an update for round ${submission.round}`);
+    }
+
+    const datasetCommitment = await ctx.datasetCommitment(sender);
+    const { weights } = await validateSubmission({
+      context: {
+        round: open.round,
+        baseModelHash: open.baseModelHash,
+        deadline: open.deadline,
+        closed: open.closed,
+        selected: open.selected,
+        layout: ctx.settings.layout,
+        dtype: ctx.settings.dtype,
+        domain: ctx.domain,
+        maxUpdateBytes: ctx.settings.maxUpdateBytes,
+      },
+      sender,
+      submission,
+      datasetCommitment,
+      checkUpdate: (update) => ctx.strategy.checkUpdate(update),
+      now: ctx.now(),
+    });
+
+    await ctx.content.put(submission.update);
+    await ctx.updates.put(submission.updateHash, weights);
+    // The round may have closed while this update was being checked and stored.
+    if (open.closed) throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);
+    const inserted = ctx.state.insertUpdate({
+      round: submission.round,
+      participant: sender,
+      updateHash: submission.updateHash,
+      numSamples: submission.numSamples,
+      signature: submission.signature,
+      datasetCommitment,
+      dtype: ctx.settings.dtype,
+    });
+    if (!inserted) {
+      const winner = ctx.state.getUpdate(submission.round, sender);
+      if (winner?.updateHash.toLowerCase() !== submission.updateHash.toLowerCase()) {
+        throw new FedLedgerError("DUPLICATE_SUBMISSION", `${sender} already submitted an update for round ${submission.round}`);
+      }
+      return { ok: true, data: { round: submission.round, updateHash: submission.updateHash, duplicate: true } };
+    }
+    open.markAcked(sender);
+    ctx.metrics.updatesAccepted.inc();
+    ctx.logger.info({ round: submission.round, participant: sender, updateHash: submission.updateHash, numSamples: submission.numSamples }, "update accepted");
+    return { ok: true, data: { round: submission.round, updateHash: submission.updateHash, duplicate: false } };
+  } catch (error) {
+    const refusal = isFedLedgerError(error)
+      ? error
+      : new FedLedgerError("INTERNAL", "The coordinator could not process the update", { cause: error });
+    if (refusal.code === "INTERNAL") ctx.logger.error({ err: error, participant: sender }, "submission failed");
+    else ctx.logger.warn({ participant: sender, code: refusal.code, details: refusal.details }, "update refused");
+    ctx.metrics.updatesRefused.inc({ reason: refusal.code });
+    return { ok: false, error: refusal.toWire() };
+  }
+}

@@ -1,0 +1,67 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Hex } from "viem";
+import { contentHashSync, FedLedgerError } from "@fedledger/client-sdk";
+import { canonicalSha256Hex } from "./sha256Hex.ts";
+import { fileSize, writeFileDurably } from "./durableWrite.ts";
+
+/** Content-addressed blobs (encoded weights and updates), keyed by their SHA-256. */
+export type ContentStore = {
+  /** Stores `bytes` durably (see writeFileDurably) and returns their hash. Idempotent. */
+  put(bytes: Uint8Array): Promise<Hex>;
+  /** The stored bytes, re-hashed: throws INTERNAL if missing or corrupt. */
+  get(hash: Hex): Promise<Uint8Array>;
+  has(hash: Hex): Promise<boolean>;
+  /** Where the object lives (or would): `<dir>/<first 2 hex digits>/<other 62>`. */
+  pathOf(hash: Hex): string;
+};
+
+/**
+ * A content store in a directory, git-style: `<dir>/ab/cdef...` for hash 0xabcdef...
+ * `put` resolves only once the object is durable (temp file + fsync + atomic rename +
+ * directory fsync), so a hash reported to the ledger always names bytes that survive a
+ * crash; `get` verifies the bytes against their name.
+ */
+export function createDirectoryContentStore(dir: string): ContentStore {
+  const root = resolve(dir);
+  const pathOf = (hash: Hex): string => {
+    const hex = canonicalSha256Hex(hash).slice(2);
+    return join(root, hex.slice(0, 2), hex.slice(2));
+  };
+  return {
+    pathOf,
+    async put(bytes) {
+      const hash = contentHashSync(bytes);
+      try {
+        await writeFileDurably(pathOf(hash), [bytes]);
+      } catch (cause) {
+        throw new FedLedgerError("INTERNAL", "Could not store object", { details: `${hash}: ${String(cause)}`, cause });
+      }
+      return hash;
+    },
+    async get(hash) {
+      const path = pathOf(hash);
+      let bytes: Uint8Array;
+      try {
+        const buffer = await readFile(path);
+        bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      } catch (cause) {
+        const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
+        throw new FedLedgerError("INTERNAL", missing ? "Object not found" : "Could not read object", {
+          details: `${hash} at ${path}`,
+          cause,
+        });
+      }
+      const actual = contentHashSync(bytes);
+      if (actual !== canonicalSha256Hex(hash)) {
+        throw new FedLedgerError("INTERNAL", "Stored object is corrupt", {
+          details: `${path}: expected ${canonicalSha256Hex(hash)}, content hashes to ${actual}`,
+        });
+      }
+      return bytes;
+    },
+    async has(hash) {
+      return (await fileSize(pathOf(hash))) !== undefined;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Hex } from "viem";
+import type { UpdateSource } from "../Strategy.ts";
+import { createWasmMemory, instantiateSimdKernel, type SimdKernel, WASM_PAGE_BYTES } from "./wasmSimdKernel.ts";
+
+/**
+ * A bump allocator over one WebAssembly memory, with the SIMD kernel instantiated over
+ * it. Updates kept in an arena can be aggregated without copying them first (the kernel
+ * reads them where they lie). Memory only grows; drop the arena to free it.
+ */
+export type WasmArena = {
+  readonly kernel: SimdKernel;
+  /** Bytes handed out so far. */
+  readonly used: number;
+  /**
+   * Reserves `byteLength` bytes (16-byte aligned; zero when fresh, stale after reset())
+   * and returns their byte offset, or undefined if the memory cannot grow that far
+   * (wasm32: 4 GiB).
+   */
+  allocate(byteLength: number): number | undefined;
+  /** A fresh view (views are detached whenever the memory grows). */
+  float32(byteOffset: number, length: number): Float32Array;
+  /** Forgets every allocation (for arenas private to one user). */
+  reset(): void;
+};
+
+/** The highest address an arena hands out: below 2^32 - 64 KiB, so i32 end pointers never wrap. */
+const MAX_ARENA_BYTES = 2 ** 32 - WASM_PAGE_BYTES;
+
+/** A new arena, or undefined where WebAssembly SIMD is unavailable. */
+export function createWasmArena(initialBytes = WASM_PAGE_BYTES): WasmArena | undefined {
+  const memory = createWasmMemory(Math.max(1, Math.ceil(initialBytes / WASM_PAGE_BYTES)));
+  if (!memory) return undefined;
+  const kernel = instantiateSimdKernel(memory);
+  if (!kernel) return undefined;
+  let used = 0;
+  return {
+    kernel,
+    get used() {
+      return used;
+    },
+    allocate(byteLength) {
+      const offset = Math.ceil(used / 16) * 16;
+      const end = offset + byteLength;
+      if (!Number.isSafeInteger(byteLength) || byteLength < 0 || end > MAX_ARENA_BYTES) return undefined;
+      const have = memory.buffer.byteLength;
+      if (end > have) {
+        try {
+          memory.grow(Math.ceil((end - have) / WASM_PAGE_BYTES));
+        } catch {
+          return undefined; // RangeError: the engine refused to grow
+        }
+      }
+      used = end;
+      return offset;
+    },
+    float32: (byteOffset, length) => new Float32Array(memory.buffer, byteOffset, length),
+    reset() {
+      used = 0;
+    },
+  };
+}
+
+/** Where an update lies in an arena (parameterCount float32 values from byteOffset). */
+export type ResidentUpdate = { readonly arena: WasmArena; readonly byteOffset: number };
+
+/**
+ * An UpdateSource whose updates (some or all) live in a wasm arena. The aggregation
+ * kernel uses this to skip its copy; everything else uses `read`.
+ */
+export interface ResidentUpdateSource extends UpdateSource {
+  /**
+   * The update's location, or undefined if it is not resident. The float32 data is
+   * followed by at least 3 readable padding values (the kernel reads 4 lanes at a time).
+   */
+  resident(updateHash: Hex): ResidentUpdate | undefined;
+}
+
+export function isResidentUpdateSource(source: UpdateSource): source is ResidentUpdateSource {
+  return typeof (source as Partial<ResidentUpdateSource>).resident === "function";
+}

@@ -1,0 +1,251 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Address, Hex } from "viem";
+import { isFedLedgerError } from "@fedledger/client-sdk";
+import { createMemoryUpdateSource, createStoreUpdateSource } from "../../stores/updateSources.ts";
+import type { FitResult, UpdateSource } from "../Strategy.ts";
+import { canonicalResultOrder } from "../fedAvg.ts";
+import {
+  type AggregationBackend,
+  planWeightedDeltaAverage,
+  weightedDeltaAverage,
+  type WeightedDeltaAverageParameters,
+} from "./weightedDeltaAverage.ts";
+
+const hashOf = (i: number): Hex => `0x${i.toString(16).padStart(64, "0")}`;
+const addressOf = (i: number): Address => `0x${i.toString(16).padStart(40, "0")}`;
+const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** Flower's aggregate(): the sample-weighted mean of the client models w_i = g + Δ_i. */
+function flowerStyleAverage(global: number[], deltas: number[][], counts: number[]): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const models = deltas.map((delta) => delta.map((d, k) => global[k]! + d));
+  return global.map((_, k) => models.reduce((sum, model, i) => sum + model[k]! * counts[i]!, 0) / total);
+}
+
+/** The documented arithmetic, written as plainly as possible. */
+function referenceLoop(global: Float32Array, deltas: readonly Float32Array[], counts: readonly number[]): Float32Array {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(global.length);
+  for (let k = 0; k < global.length; k++) {
+    let acc = 0;
+    for (let i = 0; i < deltas.length; i++) acc += counts[i]! * deltas[i]![k]!;
+    out[k] = Math.fround(global[k]! + acc / total);
+  }
+  return out;
+}
+
+/** An UpdateSource that is neither of ours: plain object, async reads. */
+function foreignSource(parameterCount: number, flats: ReadonlyMap<Hex, Float32Array>): UpdateSource {
+  return {
+    parameterCount,
+    async read(updateHash, offset, into) {
+      await Promise.resolve();
+      into.set(flats.get(updateHash)!.subarray(offset, offset + into.length));
+    },
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return isFedLedgerError(error) ? error.code : `not a FedLedgerError: ${String(error)}`;
+  }
+  return "resolved";
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "fedledger-aggregate-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Fixture = { global: Float32Array; deltas: Float32Array[]; counts: number[] };
+
+async function sourcesFor(f: Fixture, tag: string): Promise<{ name: string; source: UpdateSource; close(): Promise<void> }[]> {
+  const p = f.global.length;
+  const memory = createMemoryUpdateSource(p);
+  const store = createStoreUpdateSource(join(dir, tag), p);
+  const map = new Map<Hex, Float32Array>();
+  for (const [i, delta] of f.deltas.entries()) {
+    memory.add(hashOf(i), delta);
+    await store.put(hashOf(i), [delta]);
+    map.set(hashOf(i), delta);
+  }
+  return [
+    { name: "memory", source: memory, close: async () => undefined },
+    { name: "store", source: store, close: () => store.close() },
+    { name: "foreign", source: foreignSource(p, map), close: async () => undefined },
+  ];
+}
+
+const resultsFor = (f: Fixture) => f.counts.map((numSamples, i) => ({ updateHash: hashOf(i), numSamples }));
+
+describe("weightedDeltaAverage", () => {
+  it("matches a hand-written Flower-style weighted average on a tiny example", async () => {
+    const f: Fixture = {
+      global: Float32Array.from([1, 2, -3]),
+      deltas: [Float32Array.from([0.5, -1, 0]), Float32Array.from([1.5, 1, 0.25])],
+      counts: [1, 3],
+    };
+    // By hand: acc = [0.5 + 4.5, -1 + 3, 0 + 0.75] = [5, 2, 0.75]; N = 4;
+    // out = [1 + 5/4, 2 + 2/4, -3 + 0.75/4] = [2.25, 2.5, -2.8125].
+    const expected = [2.25, 2.5, -2.8125];
+    expect(flowerStyleAverage([1, 2, -3], [[0.5, -1, 0], [1.5, 1, 0.25]], [1, 3])).toEqual(expected);
+    for (const { name, source, close } of await sourcesFor(f, "tiny")) {
+      for (const backend of ["wasm", "js"] as const) {
+        const out = await weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, backend });
+        expect([...out], `${name}/${backend}`).toEqual(expected);
+      }
+      await close();
+    }
+  });
+
+  it("agrees with the Flower-style average up to float32 rounding on random data", async () => {
+    const p = 257;
+    const f: Fixture = {
+      global: Float32Array.from({ length: p }, (_, k) => Math.sin(k)),
+      deltas: Array.from({ length: 5 }, (_, i) => Float32Array.from({ length: p }, (_, k) => Math.cos(k * (i + 1)) * 0.01)),
+      counts: [10, 200, 3, 3000, 45],
+    };
+    const out = await weightedDeltaAverage({ global: f.global, results: resultsFor(f), source: (await sourcesFor(f, "flower"))[0]!.source });
+    const flower = flowerStyleAverage([...f.global], f.deltas.map((d) => [...d]), f.counts);
+    out.forEach((v, k) => expect(Math.abs(v - flower[k]!)).toBeLessThanOrEqual(Math.abs(flower[k]!) * 2 ** -23 + 1e-12));
+  });
+
+  it("keeps the reference's +0 start: -0 global and -0 deltas give +0", async () => {
+    const f: Fixture = { global: Float32Array.from([-0, -0, 5]), deltas: [Float32Array.from([-0, 1, -0]), Float32Array.from([-0, -1, 0])], counts: [2, 2] };
+    const expected = referenceLoop(f.global, f.deltas, f.counts);
+    expect(Object.is(expected[0], 0)).toBe(true);
+    for (const { name, source, close } of await sourcesFor(f, "zero")) {
+      for (const backend of ["wasm", "js"] as const) {
+        for (const chunkSize of [1, 2, 3, 64]) {
+          const out = await weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, backend, chunkSize });
+          expect(bytesOf(out).equals(bytesOf(expected)), `${name}/${backend}/${chunkSize}`).toBe(true);
+        }
+      }
+      await close();
+    }
+  });
+
+  const finite32 = fc.float({ min: Math.fround(-1e30), max: Math.fround(1e30), noNaN: true });
+  const fixtureArb = fc.integer({ min: 1, max: 300 }).chain((p) =>
+    fc.record({
+      global: fc.array(finite32, { minLength: p, maxLength: p }).map((a) => Float32Array.from(a)),
+      deltas: fc.array(
+        fc.array(finite32, { minLength: p, maxLength: p }).map((a) => Float32Array.from(a)),
+        { minLength: 1, maxLength: 11 },
+      ),
+      seed: fc.nat(),
+    }).map(({ global, deltas, seed }) => ({
+      global,
+      deltas,
+      counts: deltas.map((_, i) => 1 + ((seed + i * 7919) % 100_000)),
+    })),
+  );
+
+  it("is bit-identical to the reference loop for any chunk size, backend and source (property)", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fixtureArb, fc.integer({ min: 1, max: 400 }), fc.constantFrom<AggregationBackend>("wasm", "js"), async (f, chunkSize, backend) => {
+        const expected = bytesOf(referenceLoop(f.global, f.deltas, f.counts));
+        for (const { name, source, close } of await sourcesFor(f, `prop-${run++}`)) {
+          const params = { global: f.global, results: resultsFor(f), source, backend };
+          const chunked = await weightedDeltaAverage({ ...params, chunkSize });
+          const planned = await weightedDeltaAverage(params);
+          await close();
+          if (!bytesOf(chunked).equals(expected) || !bytesOf(planned).equals(expected)) throw new Error(`differs: ${name}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("gives the same bytes for any permutation of the results once re-sorted by participant (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fixtureArb, fc.array(fc.nat(), { minLength: 11, maxLength: 11 }), fc.integer({ min: 1, max: 50 }), async (f, keys, chunkSize) => {
+        const source = (await sourcesFor(f, `perm-${keys.join("-")}-${chunkSize}-${f.global.length}`))[0]!.source;
+        const results: FitResult[] = f.counts.map((numSamples, i) => ({ participant: addressOf(1000 - i * 3), numSamples, updateHash: hashOf(i) }));
+        const shuffled = results.map((r, i) => ({ r, key: keys[i]! })).sort((a, b) => a.key - b.key).map(({ r }) => r);
+        const a = await weightedDeltaAverage({ global: f.global, results: canonicalResultOrder(results), source });
+        const b = await weightedDeltaAverage({ global: f.global, results: canonicalResultOrder(shuffled), source, chunkSize });
+        expect(bytesOf(a).equals(bytesOf(b))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("accepts the global as layers or flattened, with the same bytes", async () => {
+    const f: Fixture = {
+      global: Float32Array.from({ length: 103 }, (_, k) => k / 7),
+      deltas: [Float32Array.from({ length: 103 }, (_, k) => -k / 13), Float32Array.from({ length: 103 }, (_, k) => k / 17)],
+      counts: [5, 6],
+    };
+    const source = (await sourcesFor(f, "layers"))[0]!.source;
+    const flat = await weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, chunkSize: 10 });
+    const layers = [f.global.subarray(0, 1), f.global.subarray(1, 1), f.global.subarray(1, 50), f.global.subarray(50)];
+    const fromLayers = await weightedDeltaAverage({ global: layers, results: resultsFor(f), source, chunkSize: 10 });
+    expect(bytesOf(fromLayers).equals(bytesOf(flat))).toBe(true);
+  });
+
+  it("refuses empty results, size mismatches, bad counts and chunk sizes; reports float32 overflow", async () => {
+    const f: Fixture = { global: Float32Array.from([3e38, 1]), deltas: [Float32Array.from([3e38, 1])], counts: [1] };
+    const source = (await sourcesFor(f, "errors"))[0]!.source;
+    const base: WeightedDeltaAverageParameters = { global: f.global, results: resultsFor(f), source };
+    expect(await codeOf(weightedDeltaAverage({ ...base, results: [] }))).toBe("INTERNAL");
+    expect(await codeOf(weightedDeltaAverage({ ...base, global: new Float32Array(3) }))).toBe("SHAPE_MISMATCH");
+    expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 0 }] }))).toBe("INTERNAL");
+    expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 1.5 }] }))).toBe("INTERNAL");
+    expect(
+      await codeOf(weightedDeltaAverage({ ...base, results: [0, 1].map(() => ({ updateHash: hashOf(0), numSamples: 2 ** 52 })) })),
+    ).toBe("INTERNAL");
+    expect(await codeOf(weightedDeltaAverage({ ...base, chunkSize: 0 }))).toBe("INVALID_CONFIG");
+    for (const backend of ["wasm", "js"] as const) {
+      await expect(weightedDeltaAverage({ ...base, backend })).rejects.toThrow(/non-finite[\s\S]*parameter 0 is Infinity/);
+    }
+  });
+
+  it("plans zero-copy for arena sources and keeps scratch within one model whatever N", async () => {
+    const p = 1_000_000;
+    const memory = createMemoryUpdateSource(p);
+    memory.add(hashOf(1), new Float32Array(p));
+    const store = createStoreUpdateSource(join(dir, "plan"), p);
+    const zeroCopy = planWeightedDeltaAverage({ global: new Float32Array(p), results: [{ updateHash: hashOf(1), numSamples: 1 }], source: memory });
+    expect(zeroCopy).toMatchObject({ backend: "wasm", zeroCopy: true });
+    for (const p2 of [8_192, 100_000, 1_000_000, 10_000_000]) {
+      for (const n of [1, 3, 10, 100, 10_000]) {
+        const results = Array.from({ length: n }, (_, i) => ({ updateHash: hashOf(i), numSamples: 1 }));
+        const fake = { parameterCount: p2, read: async () => undefined };
+        for (const backend of ["wasm", "js"] as const) {
+          const plan = planWeightedDeltaAverage({ global: new Float32Array(p2), results, source: fake, backend });
+          expect(plan.zeroCopy).toBe(false);
+          expect(plan.scratchBytes, `${p2}/${n}/${backend}`).toBeLessThanOrEqual(p2 * 4);
+        }
+      }
+    }
+    expect(planWeightedDeltaAverage({ global: new Float32Array(p), results: [{ updateHash: hashOf(1), numSamples: 1 }], source: store }).zeroCopy).toBe(false);
+    await store.close();
+  });
+
+  it("lets the event loop run during a long aggregation", async () => {
+    const p = 2_000_000;
+    const source = createMemoryUpdateSource(p);
+    const delta = new Float32Array(p).fill(0.5);
+    for (let i = 0; i < 8; i++) source.add(hashOf(i), delta);
+    const results = Array.from({ length: 8 }, (_, i) => ({ updateHash: hashOf(i), numSamples: i + 1 }));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    const out = await weightedDeltaAverage({ global: new Float32Array(p), results, source, backend: "js" });
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(out[p - 1]).toBe(0.5);
+    if (elapsed > 20) expect(ticks).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,361 @@
+import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
+import type { FitResult, UpdateSource } from "../Strategy.ts";
+import { createWasmArena, isResidentUpdateSource, type ResidentUpdate, type WasmArena } from "./wasmArena.ts";
+import { simdKernelAvailable } from "./wasmSimdKernel.ts";
+
+/*
+ * THE AGGREGATION ARITHMETIC (normative: auditors re-derive the bit-identical model from
+ * this paragraph alone; the SDK's rederiveAggregate is its plain-loop reference).
+ *
+ * Inputs: the global model g (P float32 values, layout order, flattened), and the accepted
+ * updates Δ_1..Δ_m (each P float32 values, layout order, flattened) with sample counts
+ * n_1..n_m (positive integers, N = n_1 + ... + n_m < 2^53), in canonical order (ascending
+ * participant address, compared as 160-bit numbers). For every parameter k, in IEEE-754
+ * binary64 with round-to-nearest-even, no fused multiply-add, every float32 widened
+ * exactly and every n_i exact:
+ *
+ *     acc  = +0
+ *     acc  = acc + (n_i · Δ_i[k])         for i = 1, ..., m, in this order
+ *     out[k] = float32( g[k] + acc / N )  (binary64 division, then binary64 addition, then
+ *                                          one rounding to nearest-even binary32)
+ *
+ * i.e. in JavaScript `let acc = 0; for (i...) acc += n[i] * d[i][k]; out[k] =
+ * Math.fround(g[k] + acc / N)`. (Starting from +0, not from the first product, matters
+ * only for the sign of a zero, and is kept for that.) This is FedAvg's weighted mean of
+ * the client models, g + Σ n_i Δ_i / N = Σ n_i (g + Δ_i) / N, computed on deltas.
+ *
+ * How the work is split never changes the per-element sequence of operations above: chunk
+ * boundaries, batch boundaries, SIMD lanes and the 4-way unrolling over updates all leave
+ * every element's additions in ascending i, so every chunk size and both backends give the
+ * same bytes.
+ */
+
+export type WeightedUpdate = Pick<FitResult, "updateHash" | "numSamples">;
+
+/** "wasm": the hand-assembled SIMD kernel (default when available); "js": scalar loops. */
+export type AggregationBackend = "wasm" | "js";
+
+export type WeightedDeltaAverageParameters = {
+  /** The current global model: flattened, or its layers in layout order (not copied). */
+  global: Float32Array | Weights;
+  /** The accepted updates in canonical order; the sums run in this order. */
+  results: readonly WeightedUpdate[];
+  source: UpdateSource;
+  /** Parameters per chunk. Any positive integer gives the same bytes; default: planned. */
+  chunkSize?: number;
+  backend?: AggregationBackend;
+};
+
+export type AggregationPlan = {
+  readonly backend: AggregationBackend;
+  /** The kernel reads the updates in place in a wasm arena (no copies into chunk buffers). */
+  readonly zeroCopy: boolean;
+  readonly chunkSize: number;
+  /** Updates read concurrently per chunk (each into its own chunk buffer). */
+  readonly batchSize: number;
+  /**
+   * Working memory besides the P·4-byte output: chunk buffers, one float64 chunk
+   * accumulator, and chunk-sized staging for the global and the output. Kept at or below
+   * P·4 bytes (so the total stays within 2× the model) except for models of fewer than
+   * about 8,000 parameters, where the floor of MIN_CHUNK parameters per chunk applies.
+   */
+  readonly scratchBytes: number;
+};
+
+/**
+ * Zero-copy chunks stay cache-sized: 16,384 parameters = a 128 KiB float64 accumulator
+ * (measured best among 4 Ki..32 Ki here).
+ */
+export const MAX_RESIDENT_CHUNK = 16_384;
+/**
+ * Copying chunks are larger: each read is a syscall (a thread-pool round trip for the
+ * store), which costs about as much as copying 64 KiB; 256 Ki parameters = 1 MiB reads.
+ */
+export const MAX_COPY_CHUNK = 262_144;
+export const MIN_CHUNK = 64;
+/** Reads in flight per chunk on the copying path (libuv runs 4 at a time by default). */
+export const MAX_BATCH = Number(process.env["AGG_B"] ?? 4);
+/** Longest the kernel runs before letting the event loop turn. */
+const YIELD_AFTER_MS = 4;
+
+const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+function countOf(global: Float32Array | Weights): number {
+  return global instanceof Float32Array ? global.length : global.reduce((n, layer) => n + layer.length, 0);
+}
+
+/** The common arena of all results if every one of them is resident in it. */
+function residentLocations(
+  source: UpdateSource,
+  results: readonly WeightedUpdate[],
+): { arena: WasmArena; locations: ResidentUpdate[] } | undefined {
+  if (!isResidentUpdateSource(source)) return undefined;
+  const locations: ResidentUpdate[] = [];
+  for (const result of results) {
+    const location = source.resident(result.updateHash);
+    const first = locations[0];
+    if (!location || (first && location.arena !== first.arena)) return undefined;
+    locations.push(location);
+  }
+  const arena = locations[0]?.arena;
+  return arena ? { arena, locations } : undefined;
+}
+
+/** How weightedDeltaAverage will run these parameters (also what the bench reports). */
+export function planWeightedDeltaAverage(parameters: WeightedDeltaAverageParameters): AggregationPlan {
+  const parameterCount = countOf(parameters.global);
+  const backend: AggregationBackend = parameters.backend === "js" || !simdKernelAvailable() ? "js" : "wasm";
+  const zeroCopy = backend === "wasm" && residentLocations(parameters.source, parameters.results) !== undefined;
+  const batchSize = zeroCopy ? 0 : Math.max(1, Math.min(parameters.results.length, MAX_BATCH));
+  // Per chunk parameter: zero-copy 16 bytes (acc 8, global 4, output 4); copying 4 per
+  // buffer more. Keeping chunk · bytesPerParameter <= P · 4 bounds the scratch by 1 model.
+  const bytesPerParameter = 16 + 4 * batchSize;
+  const cap = zeroCopy ? MAX_RESIDENT_CHUNK : MAX_COPY_CHUNK;
+  const budget = Math.floor((parameterCount * 4) / bytesPerParameter);
+  // wasm buffers hold whole 4-lane groups: a multiple of 4 keeps them inside the budget.
+  const planned = Math.min(cap, Math.max(MIN_CHUNK, backend === "wasm" ? budget - (budget % 4) : budget));
+  const chunkSize = Math.min(parameters.chunkSize ?? planned, Math.max(1, parameterCount));
+  const lanes = backend === "wasm" ? roundUp4(chunkSize) : chunkSize;
+  return { backend, zeroCopy, chunkSize, batchSize, scratchBytes: lanes * bytesPerParameter };
+}
+
+function validate(parameters: WeightedDeltaAverageParameters): { parameterCount: number; total: number } {
+  const { results, source, chunkSize } = parameters;
+  const parameterCount = countOf(parameters.global);
+  if (results.length === 0) throw new FedLedgerError("INTERNAL", "No updates to aggregate");
+  if (source.parameterCount !== parameterCount) {
+    throw new FedLedgerError("SHAPE_MISMATCH", "Updates and global model differ in size", {
+      details: `global has ${parameterCount} parameters, updates ${source.parameterCount}`,
+    });
+  }
+  if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
+    throw new FedLedgerError("INVALID_CONFIG", "chunkSize must be a positive integer", { details: String(chunkSize) });
+  }
+  let total = 0;
+  for (const { numSamples, updateHash } of results) {
+    if (!Number.isSafeInteger(numSamples) || numSamples < 1) {
+      throw new FedLedgerError("INTERNAL", "Sample counts must be positive integers", {
+        details: `${updateHash}: ${numSamples}`,
+      });
+    }
+    total += numSamples;
+  }
+  if (!Number.isSafeInteger(total)) {
+    throw new FedLedgerError("INTERNAL", "Total sample count exceeds 2^53", { details: String(total) });
+  }
+  return { parameterCount, total };
+}
+
+/** Copies [start, start + into.length) of the concatenation of `segments` into `into`. */
+function gather(segments: readonly Float32Array[], start: number, into: Float32Array): void {
+  let base = 0;
+  let written = 0;
+  for (const segment of segments) {
+    const end = base + segment.length;
+    if (end > start + written && written < into.length) {
+      const from = start + written - base;
+      const take = Math.min(segment.length - from, into.length - written);
+      into.set(segment.subarray(from, from + take), written);
+      written += take;
+    }
+    base = end;
+    if (written === into.length) return;
+  }
+}
+
+function assertFiniteChunk(values: Float32Array, start: number): void {
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as number;
+    if (v - v !== 0) {
+      throw new FedLedgerError("NON_FINITE", "Aggregated model holds a non-finite value", {
+        details: `parameter ${start + k} is ${v}`,
+      });
+    }
+  }
+}
+
+function yielder(): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < YIELD_AFTER_MS) return undefined;
+    last = now;
+    return new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
+// Private arenas for the copying wasm path, reused across calls (one per concurrent run).
+const idleArenas: WasmArena[] = [];
+const MAX_IDLE_ARENAS = 2;
+// Scratch regions inside resident arenas, reused across calls on the same arena.
+const residentScratch = new WeakMap<WasmArena, { offset: number; bytes: number }[]>();
+
+/**
+ * FedAvg on deltas (see THE AGGREGATION ARITHMETIC above): returns the new global model,
+ * flattened in layout order. Deterministic and bit-reproducible for the same inputs in the
+ * same order, whatever the chunk size or backend. Extra memory: the output plus
+ * `planWeightedDeltaAverage(...).scratchBytes`, at most 2× the model in all (above ~8,000
+ * parameters), whatever the number of updates. Throws NON_FINITE if a result overflows
+ * float32.
+ */
+export async function weightedDeltaAverage(parameters: WeightedDeltaAverageParameters): Promise<Float32Array> {
+  const { parameterCount, total } = validate(parameters);
+  const plan = planWeightedDeltaAverage(parameters);
+  const segments = parameters.global instanceof Float32Array ? [parameters.global] : parameters.global;
+  const out = new Float32Array(parameterCount);
+  const counts = parameters.results.map((r) => r.numSamples);
+  const run = { segments, counts, total, out, chunkSize: plan.chunkSize, maybeYield: yielder() };
+  if (plan.zeroCopy) {
+    const resident = residentLocations(parameters.source, parameters.results);
+    if (resident && (await aggregateResident(run, resident.arena, resident.locations))) return out;
+  }
+  if (plan.backend === "wasm") await aggregateCopyingWasm(run, parameters, Math.max(1, plan.batchSize));
+  else await aggregateCopyingJs(run, parameters, Math.max(1, plan.batchSize));
+  return out;
+}
+
+type Run = {
+  segments: readonly Float32Array[];
+  counts: readonly number[];
+  total: number;
+  out: Float32Array;
+  chunkSize: number;
+  maybeYield: () => Promise<void> | undefined;
+};
+
+/** Accumulates updates [from, to) whose chunk data start at byte offsets `at(i)`. */
+function accumulateWasm(arena: WasmArena, run: Run, acc: number, at: (i: number) => number, from: number, to: number, lanes: number): void {
+  const { init1, acc1, acc4 } = arena.kernel;
+  const n = run.counts;
+  let i = from;
+  if (i === 0) {
+    init1(acc, at(0), n[0] as number, lanes);
+    i = 1;
+  }
+  for (; i + 3 < to; i += 4) {
+    acc4(acc, at(i), at(i + 1), at(i + 2), at(i + 3), n[i] as number, n[i + 1] as number, n[i + 2] as number, n[i + 3] as number, lanes);
+  }
+  for (; i < to; i++) acc1(acc, at(i), n[i] as number, lanes);
+}
+
+/** Zero-copy: the kernel reads every update in place. False if no scratch could be had. */
+async function aggregateResident(run: Run, arena: WasmArena, locations: readonly ResidentUpdate[]): Promise<boolean> {
+  const capacity = roundUp4(run.chunkSize);
+  const bytes = capacity * 16;
+  const free = residentScratch.get(arena) ?? [];
+  residentScratch.set(arena, free);
+  const index = free.findIndex((region) => region.bytes >= bytes);
+  const region = index >= 0 ? free.splice(index, 1)[0] : { offset: arena.allocate(bytes), bytes };
+  if (region?.offset === undefined) return false;
+  const acc = region.offset;
+  const g = acc + capacity * 8;
+  const staged = g + capacity * 4;
+  try {
+    const P = run.out.length;
+    for (let start = 0; start < P; start += run.chunkSize) {
+      const length = Math.min(run.chunkSize, P - start);
+      const lanes = roundUp4(length);
+      gather(run.segments, start, arena.float32(g, length));
+      accumulateWasm(arena, run, acc, (i) => (locations[i] as ResidentUpdate).byteOffset + start * 4, 0, locations.length, lanes);
+      const nonFinite = arena.kernel.finish(staged, g, acc, run.total, lanes);
+      const chunk = arena.float32(staged, length);
+      if (nonFinite) assertFiniteChunk(chunk, start); // the flag also covers padding lanes
+      run.out.set(chunk, start);
+      const pause = run.maybeYield();
+      if (pause) await pause;
+    }
+  } finally {
+    free.push({ offset: region.offset, bytes: region.bytes });
+  }
+  return true;
+}
+
+async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
+  const { results, source } = parameters;
+  const capacity = roundUp4(run.chunkSize);
+  const bytes = capacity * (16 + 4 * batchSize);
+  const arena = idleArenas.pop() ?? createWasmArena(bytes);
+  if (!arena) return aggregateCopyingJs(run, parameters, batchSize);
+  arena.reset();
+  const acc = arena.allocate(bytes);
+  if (acc === undefined) throw new FedLedgerError("INTERNAL", "Could not allocate aggregation scratch", { details: `${bytes} bytes` });
+  const g = acc + capacity * 8;
+  const staged = g + capacity * 4;
+  const buffer = (j: number): number => staged + capacity * 4 + j * capacity * 4;
+  try {
+    const P = run.out.length;
+    for (let start = 0; start < P; start += run.chunkSize) {
+      const length = Math.min(run.chunkSize, P - start);
+      const lanes = roundUp4(length);
+      gather(run.segments, start, arena.float32(g, length));
+      for (let from = 0; from < results.length; from += batchSize) {
+        const to = Math.min(results.length, from + batchSize);
+        const reads: Promise<void>[] = [];
+        for (let i = from; i < to; i++) {
+          reads.push(source.read((results[i] as WeightedUpdate).updateHash, start, arena.float32(buffer(i - from), length)));
+        }
+        await Promise.all(reads);
+        accumulateWasm(arena, run, acc, (i) => buffer(i - from), from, to, lanes);
+      }
+      const nonFinite = arena.kernel.finish(staged, g, acc, run.total, lanes);
+      const chunk = arena.float32(staged, length);
+      if (nonFinite) assertFiniteChunk(chunk, start); // the flag also covers padding lanes
+      run.out.set(chunk, start);
+      const pause = run.maybeYield();
+      if (pause) await pause;
+    }
+  } finally {
+    if (idleArenas.length < MAX_IDLE_ARENAS) idleArenas.push(arena);
+  }
+}
+
+/** The scalar path: same operations, same order, in plain JavaScript. */
+async function aggregateCopyingJs(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
+  const { results, source } = parameters;
+  const { chunkSize, counts, total, out } = run;
+  const buffers = Array.from({ length: batchSize }, () => new Float32Array(chunkSize));
+  const acc = new Float64Array(chunkSize);
+  const g = new Float32Array(chunkSize);
+  const P = out.length;
+  for (let start = 0; start < P; start += chunkSize) {
+    const length = Math.min(chunkSize, P - start);
+    gather(run.segments, start, g.subarray(0, length));
+    for (let from = 0; from < results.length; from += batchSize) {
+      const to = Math.min(results.length, from + batchSize);
+      const reads: Promise<void>[] = [];
+      for (let i = from; i < to; i++) {
+        reads.push(source.read((results[i] as WeightedUpdate).updateHash, start, (buffers[i - from] as Float32Array).subarray(0, length)));
+      }
+      await Promise.all(reads);
+      let i = from;
+      if (i === 0) {
+        const d = buffers[0] as Float32Array;
+        const n = counts[0] as number;
+        for (let k = 0; k < length; k++) acc[k] = 0 + n * (d[k] as number); // +0 start: see the arithmetic
+        i = 1;
+      }
+      for (; i + 3 < to; i += 4) {
+        const d0 = buffers[i - from] as Float32Array;
+        const d1 = buffers[i + 1 - from] as Float32Array;
+        const d2 = buffers[i + 2 - from] as Float32Array;
+        const d3 = buffers[i + 3 - from] as Float32Array;
+        const n0 = counts[i] as number;
+        const n1 = counts[i + 1] as number;
+        const n2 = counts[i + 2] as number;
+        const n3 = counts[i + 3] as number;
+        for (let k = 0; k < length; k++) {
+          acc[k] = ((((acc[k] as number) + n0 * (d0[k] as number)) + n1 * (d1[k] as number)) + n2 * (d2[k] as number)) + n3 * (d3[k] as number);
+        }
+      }
+      for (; i < to; i++) {
+        const d = buffers[i - from] as Float32Array;
+        const n = counts[i] as number;
+        for (let k = 0; k < length; k++) acc[k] = (acc[k] as number) + n * (d[k] as number);
+      }
+    }
+    for (let k = 0; k < length; k++) out[start + k] = Math.fround((g[k] as number) + (acc[k] as number) / total);
+    assertFiniteChunk(out.subarray(start, start + length), start);
+    const pause = run.maybeYield();
+    if (pause) await pause;
+  }
+}

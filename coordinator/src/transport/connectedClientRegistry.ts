@@ -1,0 +1,67 @@
+import type { Address } from "viem";
+import type { Socket } from "socket.io";
+import type { ClientToServerEvents, FitInstruction, RoundEnd, ServerToClientEvents } from "@fedledger/client-sdk";
+import type { ConnectedClients } from "../rounds/connectedClients.ts";
+
+export type ParticipantSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type SocketData = { address: Address; authenticated: boolean; challenge?: { text: string; expiresAt: number } | undefined };
+
+/** The authenticated sockets, one per participant (a newer connection replaces an older one). */
+export function createConnectedClientRegistry(options: { ackTimeoutMs: number }) {
+  const sockets = new Map<Address, ParticipantSocket>();
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of waiters) waiter();
+  };
+
+  const registry: ConnectedClients & {
+    add(socket: ParticipantSocket): void;
+    remove(socket: ParticipantSocket): void;
+    size(): number;
+  } = {
+    add(socket) {
+      const previous = sockets.get(socket.data.address);
+      sockets.set(socket.data.address, socket);
+      if (previous && previous.id !== socket.id) previous.disconnect(true);
+      notify();
+    },
+    remove(socket) {
+      if (sockets.get(socket.data.address)?.id === socket.id) sockets.delete(socket.data.address);
+    },
+    size: () => sockets.size,
+    available: () => [...sockets.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+    waitForAvailable(count, timeoutMs, signal) {
+      if (sockets.size >= count) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const finish = (ok: boolean) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          signal?.removeEventListener("abort", onAbort);
+          resolve(ok);
+        };
+        const check = () => {
+          if (sockets.size >= count) finish(true);
+        };
+        const onAbort = () => finish(false);
+        const timer = setTimeout(() => finish(false), timeoutMs);
+        waiters.add(check);
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+    },
+    async sendFit(address: Address, instruction: FitInstruction): Promise<boolean> {
+      const socket = sockets.get(address);
+      if (!socket) return false;
+      try {
+        return (await socket.timeout(options.ackTimeoutMs).emitWithAck("round:fit", instruction)) === true;
+      } catch {
+        return false;
+      }
+    },
+    sendRoundEnd(addresses: readonly Address[], end: RoundEnd): void {
+      for (const address of addresses) sockets.get(address)?.emit("round:end", end);
+    },
+  };
+  return registry;
+}
+
+export type ConnectedClientRegistry = ReturnType<typeof createConnectedClientRegistry>;
