@@ -14,8 +14,14 @@ import type { OpenRound } from "./openRound.ts";
  * a different update from the same participant in the same round is refused with
  * DUPLICATE_SUBMISSION.
  */
+/** What accepting a submission needs: no chain writes, no sockets. */
+export type SubmissionDependencies = Pick<
+  EngineContext,
+  "settings" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "datasetCommitment"
+>;
+
 export async function submitUpdate(
-  ctx: EngineContext,
+  ctx: SubmissionDependencies,
   open: OpenRound | undefined,
   sender: Address,
   raw: unknown,
@@ -64,7 +70,8 @@ export async function submitUpdate(
       now: ctx.now(),
     });
 
-    await ctx.content.put(submission.update);
+    // validateSubmission hashed these exact bytes and matched them to updateHash.
+    await ctx.content.put(submission.update, submission.updateHash);
     await ctx.updates.put(submission.updateHash, weights);
     // The round may have closed while this update was being checked and stored.
     if (open.closed) throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);

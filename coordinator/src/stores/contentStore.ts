@@ -7,8 +7,12 @@ import { fileSize, writeFileDurably } from "./durableWrite.ts";
 
 /** Content-addressed blobs (encoded weights and updates), keyed by their SHA-256. */
 export type ContentStore = {
-  /** Stores `bytes` durably (see writeFileDurably) and returns their hash. Idempotent. */
-  put(bytes: Uint8Array): Promise<Hex>;
+  /**
+   * Stores `bytes` durably (see writeFileDurably) and returns their hash. Idempotent.
+   * `verifiedHash`: the SHA-256 the caller has just computed over these very bytes
+   * (skips hashing 4 MB twice on the ingest path); trusted, so pass only your own result.
+   */
+  put(bytes: Uint8Array, verifiedHash?: Hex): Promise<Hex>;
   /** The stored bytes, re-hashed: throws INTERNAL if missing or corrupt. */
   get(hash: Hex): Promise<Uint8Array>;
   has(hash: Hex): Promise<boolean>;
@@ -30,8 +34,8 @@ export function createDirectoryContentStore(dir: string): ContentStore {
   };
   return {
     pathOf,
-    async put(bytes) {
-      const hash = contentHashSync(bytes);
+    async put(bytes, verifiedHash) {
+      const hash = verifiedHash ? canonicalSha256Hex(verifiedHash) : contentHashSync(bytes);
       try {
         await writeFileDurably(pathOf(hash), [bytes]);
       } catch (cause) {

@@ -1,0 +1,94 @@
+// Ingest throughput: 100 signed updates of 1,000,000 parameters through the coordinator's
+// real submission path (schema, hash, EIP-712 signature recovery, decode with shape and
+// finiteness checks, norm bound, durable content store + decoded sidecar with fsync,
+// SQLite row), then FedAvg aggregation streamed from the store. Payloads are built and
+// signed beforehand (client work); socket transport is excluded.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { keccak256, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { contentHash, encodeWeights, type LayerSpec, signUpdate } from "@fedledger/client-sdk";
+import { createCoordinatorMetrics } from "../../coordinator/src/metrics/coordinatorMetrics.ts";
+import { createOpenRound } from "../../coordinator/src/rounds/openRound.ts";
+import { submitUpdate } from "../../coordinator/src/rounds/submitUpdate.ts";
+import { createSampleCountScorer } from "../../coordinator/src/scorers/sampleCountScorer.ts";
+import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
+import { openStateStore } from "../../coordinator/src/stores/stateStore.ts";
+import { createStoreUpdateSource } from "../../coordinator/src/stores/updateSources.ts";
+import { FedAvg } from "../../coordinator/src/strategies/fedAvg.ts";
+import type { BenchOptions } from "./run.ts";
+
+export const MILLION_LAYOUT: LayerSpec[] = [
+  { name: "dense_0/kernel", shape: [784, 1250] },
+  { name: "dense_0/bias", shape: [1250] },
+  { name: "dense_1/kernel", shape: [1250, 15] },
+];
+const N = 100;
+const CONCURRENCY = 8;
+
+export async function run(options: BenchOptions = {}): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(options.dir ?? tmpdir(), "fedledger-ingest-"));
+  const domain = { chainId: 31337, ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const };
+  const global = MILLION_LAYOUT.map((l) => new Float32Array(l.shape.reduce((a, b) => a * b, 1)));
+  const base = await contentHash(encodeWeights(global, MILLION_LAYOUT));
+  const commitment = keccak256(toHex("dataset"));
+  const accounts = Array.from({ length: N }, (_, i) => privateKeyToAccount(keccak256(toHex(`ingest ${i}`))));
+  process.stderr.write(`building ${N} signed updates of 1M parameters…\n`);
+  const payloads = [];
+  for (const [i, account] of accounts.entries()) {
+    const update = MILLION_LAYOUT.map((l) => Float32Array.from({ length: l.shape.reduce((a, b) => a * b, 1) }, (_, k) => ((k * 7 + i) % 13) * 1e-4 - 6e-4));
+    const bytes = encodeWeights(update, MILLION_LAYOUT);
+    const updateHash = await contentHash(bytes);
+    const signature = await signUpdate(account, domain, { round: 1n, baseModelHash: base, updateHash, numSamples: 100n, datasetCommitment: commitment });
+    payloads.push({ sender: account.address, payload: { round: 1, baseModelHash: base, numSamples: 100, updateHash, update: bytes, signature } });
+  }
+  const state = openStateStore(join(dir, "state.sqlite"));
+  const updates = createStoreUpdateSource(join(dir, "updates"), 1_000_000);
+  const strategy = new FedAvg({ layout: MILLION_LAYOUT, initialWeights: global, fractionFit: 1, minFitClients: 1, minAvailableClients: 1, maxUpdateNorm: 1e6 });
+  const deps = {
+    settings: {
+      rounds: 1, minFitClients: 1, minAvailableClients: 1, fitTimeoutMs: 600_000, availabilityTimeoutMs: 1, maxAttemptsPerRound: 1,
+      dtype: "f32" as const, modelSpec: {}, trainConfig: {}, layout: MILLION_LAYOUT, maxUpdateBytes: 4_000_000 + 65_536,
+    },
+    strategy,
+    state,
+    content: createDirectoryContentStore(join(dir, "objects")),
+    updates,
+    domain,
+    metrics: createCoordinatorMetrics(),
+    logger: pino({ level: "silent" }),
+    now: Date.now,
+    datasetCommitment: async () => commitment,
+  };
+  const open = createOpenRound({ round: 1, attempt: 1, baseModelHash: base, deadline: Date.now() + 600_000, selected: accounts.map((a) => a.address) });
+  state.openRound(1, 1, base, open.deadline, accounts.map((a) => a.address));
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+  const started = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < payloads.length) {
+        const { sender, payload } = payloads[next++]!;
+        const ack = await submitUpdate(deps, open, sender, payload);
+        if (!ack.ok) throw new Error(`refused: ${ack.error.code} ${ack.error.message}`);
+      }
+    }),
+  );
+  const ingestSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rows = state.listUpdates(1);
+  await strategy.aggregateFit({ round: 1, layout: MILLION_LAYOUT, global, results: rows, failures: [], source: updates });
+  await createSampleCountScorer().score({ round: 1, global, aggregate: global, results: rows, source: updates });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  updates.close();
+  state.close();
+  rmSync(dir, { recursive: true, force: true });
+  const megabytes = (payloads.reduce((n, p) => n + p.payload.update.byteLength, 0)) / 1e6;
+  process.stderr.write(`ingest ${ingestSeconds.toFixed(2)} s, with aggregation ${seconds.toFixed(2)} s for ${megabytes.toFixed(0)} MB\n`);
+  return { mbPerSec: Math.round(megabytes / seconds), peakRssMb: Math.round(peakRss / 1e6), ingestOnlyMbPerSec: Math.round(megabytes / ingestSeconds) };
+}
