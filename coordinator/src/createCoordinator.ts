@@ -168,6 +168,10 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     });
   });
 
+  // close() stops a running engine and waits for it before closing the stores.
+  const stopping = new AbortController();
+  let running: Promise<unknown> | undefined;
+
   return {
     engine,
     metrics,
@@ -185,8 +189,14 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       logger.info({ url, ledger, chainId }, "coordinator listening");
       return url;
     },
-    run: (signal?: AbortSignal) => engine.run(signal),
+    run(signal?: AbortSignal) {
+      const result = engine.run(signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
+      running = result;
+      return result;
+    },
     async close(): Promise<void> {
+      stopping.abort();
+      await running?.catch(() => undefined);
       await server.close();
       updates.close();
       state.close();

@@ -112,7 +112,13 @@ export function createParticipant(options: ParticipantOptions) {
   });
 
   socket.on("round:end", (end) => {
-    pending.delete(end.round);
+    // An aborted attempt is retried with the same round and base model, so the signed
+    // update stays valid: keep it to resubmit instead of training again.
+    if (end.status === "recorded") pending.delete(end.round);
+    else {
+      const entry = pending.get(end.round);
+      if (entry) entry.acked = false;
+    }
     events.emit("round:end", end);
   });
 
