@@ -96,19 +96,17 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       }) as unknown as HttpServer)
     : createHttpServer();
 
-  let engine: ReturnType<typeof createRoundEngine> | undefined;
+  // `engine` is created below, once the server's client registry exists; these callbacks
+  // only run after a client connects, by which time it is set.
   const server = createCoordinatorServer(
     httpServer,
     {
       domain,
       isActiveParticipant: async (address) => (await readParticipant(address)).status === 1,
-      submit: (sender, payload) => {
-        if (!engine) throw new Error("engine not ready");
-        return engine.submit(sender, payload);
-      },
+      submit: (sender, payload) => engine.submit(sender, payload),
       logger,
       onRefused: (code) => metrics.updatesRefused.inc({ reason: code }),
-      onAuthenticated: (address) => engine?.clientReady(address),
+      onAuthenticated: (address) => engine.clientReady(address),
     },
     {
       // Room for the largest valid update plus socket.io framing; larger messages are
@@ -155,11 +153,11 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     now: p.now ?? Date.now,
     datasetCommitment,
   };
-  engine = createRoundEngine(ctx, p.events);
+  const engine = createRoundEngine(ctx, p.events);
 
   const ops = createOpsRequestHandler(metrics, () => ({
     ok: httpServer.listening,
-    round: engine?.currentRound() ?? null,
+    round: engine.currentRound(),
     connectedClients: server.clients.size(),
   }));
   httpServer.prependListener("request", (request, response) => {

@@ -36,7 +36,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
   const commitment = keccak256(toHex("dataset"));
   const accounts = Array.from({ length: N }, (_, i) => privateKeyToAccount(keccak256(toHex(`ingest ${i}`))));
   process.stderr.write(`building ${N} signed updates of 1M parameters…\n`);
-  const payloads = [];
+  const payloads: { sender: `0x${string}`; payload: { round: number; baseModelHash: `0x${string}`; numSamples: number; updateHash: `0x${string}`; update: Uint8Array; signature: `0x${string}` } }[] = [];
   for (const [i, account] of accounts.entries()) {
     const update = MILLION_LAYOUT.map((l) => Float32Array.from({ length: l.shape.reduce((a, b) => a * b, 1) }, (_, k) => ((k * 7 + i) % 13) * 1e-4 - 6e-4));
     const bytes = encodeWeights(update, MILLION_LAYOUT);

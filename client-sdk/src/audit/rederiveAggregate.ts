@@ -38,10 +38,11 @@ export async function rederiveAggregate(p: {
   const counts = sorted.map((u) => Number(u.numSamples));
   const total = counts.reduce((a, b) => a + b, 0);
   const weights = base.map((layer, l) => {
+    const layerDeltas = deltas.map((d) => d[l] as Float32Array);
     const out = new Float32Array(layer.length);
     for (let k = 0; k < layer.length; k++) {
       let acc = 0;
-      for (let i = 0; i < deltas.length; i++) acc += (counts[i] as number) * ((deltas[i] as Float32Array[])[l] as Float32Array)[k]!;
+      for (let i = 0; i < layerDeltas.length; i++) acc += (counts[i] as number) * ((layerDeltas[i] as Float32Array)[k] as number);
       out[k] = Math.fround((layer[k] as number) + acc / total);
     }
     return out;

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import pino from "pino";
-import { type Address, formatUnits, getAddress, type Hex, isAddress, parseUnits } from "viem";
+import { type Address, BaseError, ContractFunctionRevertedError, formatUnits, getAddress, type Hex, isAddress, parseUnits } from "viem";
 import {
   contentHash,
   encodeWeights,
@@ -16,8 +16,7 @@ import {
   loadAccount,
   parseModelSpec,
 } from "@fedledger/client-sdk";
-import { parseCoordinatorConfig } from "../config/coordinatorConfig.ts";
-import { deployWithIgnition } from "../ledger/deployWithIgnition.ts";
+import { parseCoordinatorConfig, parseModelConfig } from "../config/coordinatorConfig.ts";
 import { fundLedger } from "./commands/fund.ts";
 import { deactivateParticipant, registerParticipant } from "./commands/registry.ts";
 import { startCoordinator } from "./commands/start.ts";
@@ -50,6 +49,38 @@ async function target(options: Common) {
   return { ...(await operatorClients({ rpcUrl, account })), ledger };
 }
 
+const firstLine = (text: string) => text.split("\n", 1)[0]?.trim() ?? "";
+const messageOf = (error: unknown) => firstLine(error instanceof Error ? error.message : String(error));
+
+/** Reads a JSON config file; an unreadable file or invalid JSON is INVALID_CONFIG. */
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new FedLedgerError("INVALID_CONFIG", `Cannot read the config file ${file}`, { details: messageOf(error), cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new FedLedgerError("INVALID_CONFIG", `The config file ${file} is not JSON`, { details: messageOf(error), cause: error });
+  }
+}
+
+/**
+ * A viem failure as one typed line: `shortMessage`, and for a contract revert the ledger's
+ * custom error with its arguments (e.g. LedgerParticipantAlreadyRegistered(0x...)).
+ * Request arguments and URLs (which may hold API keys) are left out.
+ */
+function chainError(error: BaseError): FedLedgerError {
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (reverted instanceof ContractFunctionRevertedError) {
+    const name = reverted.data ? `${reverted.data.errorName}(${(reverted.data.args ?? []).map(String).join(", ")})` : (reverted.reason ?? "an unknown reason");
+    return new FedLedgerError("CHAIN_ERROR", `${firstLine(reverted.shortMessage).replace(/\.$/, "")} with ${name}`, { cause: error });
+  }
+  return new FedLedgerError("CHAIN_ERROR", firstLine(error.shortMessage), { ...(error.details ? { details: firstLine(error.details) } : {}), cause: error });
+}
+
 const print = (options: Common, data: Record<string, unknown>, human: string) =>
   console.log(options.json ? JSON.stringify(data, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : human);
 
@@ -61,10 +92,22 @@ withCommon(program.command("deploy").description("deploy the token and ledger th
   .requiredOption("--config <file>", "coordinator config (its model defines the genesis hash)")
   .option("--network <name>", "network in hardhat.config.ts", "localhost")
   .action(async (options: Common & { config: string; network: string }) => {
-    const config = parseCoordinatorConfig(JSON.parse(readFileSync(options.config, "utf8")));
-    const spec = parseModelSpec(config.model.spec);
-    const genesisModelHash = await contentHash(encodeWeights(initialWeights(spec, config.model.seed), layerLayout(spec)));
-    const deployed = await deployWithIgnition({ networkName: options.network, ...(options.rpcUrl ? { rpcUrl: options.rpcUrl } : {}), genesisModelHash, keepJournal: options.network !== "localhost" });
+    // Only the model matters here: the ledger (chain.ledger) does not exist yet.
+    const model = parseModelConfig(readConfigFile(options.config));
+    const spec = parseModelSpec(model.spec);
+    const genesisModelHash = await contentHash(encodeWeights(initialWeights(spec, model.seed), layerLayout(spec)));
+    // Hardhat loads only for deploy: every other command starts faster without it.
+    const { deployWithIgnition } = await import("../ledger/deployWithIgnition.ts");
+    const deployed = await deployWithIgnition({
+      networkName: options.network,
+      ...(options.rpcUrl ? { rpcUrl: options.rpcUrl } : {}),
+      genesisModelHash,
+      keepJournal: options.network !== "localhost",
+    }).catch((error: unknown) => {
+      // Hardhat and Ignition throw their own errors (unreachable node, unknown network, failed transaction).
+      if (isFedLedgerError(error) || error instanceof BaseError) throw error;
+      throw new FedLedgerError("CHAIN_ERROR", `Deployment failed: ${messageOf(error)}`, { cause: error });
+    });
     print(options, { ...deployed, genesisModelHash }, `ledger ${deployed.ledger}\ntoken  ${deployed.token}\ngenesis model ${genesisModelHash}`);
   });
 
@@ -104,7 +147,7 @@ program
   .option("--keystore <file>", "operator keystore")
   .option("--log-level <level>", "pino log level", "info")
   .action(async (options: Common & { config: string; logLevel: string }) => {
-    const config = parseCoordinatorConfig(JSON.parse(readFileSync(options.config, "utf8")));
+    const config = parseCoordinatorConfig(readConfigFile(options.config));
     const account = await loadAccount(keySource(options));
     const controller = new AbortController();
     process.once("SIGINT", () => controller.abort());
@@ -117,13 +160,10 @@ program
 try {
   await program.parseAsync();
   process.exit(0);
-} catch (error) {
+} catch (caught) {
+  const error = caught instanceof BaseError ? chainError(caught) : caught;
   if (isFedLedgerError(error)) {
     console.error(`error [${error.code}]: ${error.shortMessage}${error.details ? `\n${error.details}` : ""}`);
-    process.exit(2);
-  }
-  if (error instanceof SyntaxError) {
-    console.error(`error [INVALID_CONFIG]: ${error.message}`);
     process.exit(2);
   }
   throw error;

@@ -6,6 +6,16 @@ import { FedLedgerError, messages, modelSpecSchema, trainConfigSchema, WEIGHT_DT
  * reports every problem at once; `resolveConfig` then fills defaults into a type where
  * every field is present. Secrets (the coordinator's key) are never in this file.
  */
+const modelSchema = z.strictObject({
+  spec: modelSpecSchema,
+  /** Seed of the genesis weights; the genesis hash on the ledger must match. */
+  seed: z.int().min(0).default(0),
+  dtype: z.enum(WEIGHT_DTYPES).default("f32"),
+});
+
+/** The `model` section alone: what `deploy` needs to compute the genesis hash (no ledger exists yet). */
+export const modelConfigSchema = z.object({ model: modelSchema });
+
 export const coordinatorConfigSchema = z.strictObject({
   chain: z.strictObject({
     rpcUrl: z.url(),
@@ -31,12 +41,7 @@ export const coordinatorConfigSchema = z.strictObject({
       maxAttemptsPerRound: z.int().positive().default(3),
     })
     .prefault({}),
-  model: z.strictObject({
-    spec: modelSpecSchema,
-    /** Seed of the genesis weights; the genesis hash on the ledger must match. */
-    seed: z.int().min(0).default(0),
-    dtype: z.enum(WEIGHT_DTYPES).default("f32"),
-  }),
+  model: modelSchema,
   training: trainConfigSchema.omit({ seed: true }),
   strategy: z
     .strictObject({ name: z.literal("fedavg").default("fedavg"), maxUpdateNorm: z.number().positive().optional() })
@@ -46,9 +51,25 @@ export const coordinatorConfigSchema = z.strictObject({
   evaluation: z
     .strictObject({ dataset: z.literal("mnist"), testFraction: z.number().gt(0).lt(1).default(0.15), seed: z.int().min(0).default(7) })
     .optional(),
+}).superRefine((config, ctx) => {
+  // Cross-field rules, reported together with every schema problem.
+  const rounds = config.rounds as { minFitClients?: number; minAvailableClients?: number } | undefined;
+  if (rounds?.minFitClients !== undefined && rounds.minAvailableClients !== undefined && rounds.minFitClients > rounds.minAvailableClients) {
+    ctx.addIssue({ code: "custom", path: ["rounds", "minFitClients"], message: "cannot exceed rounds.minAvailableClients" });
+  }
 });
 
 export type CoordinatorConfigInput = z.input<typeof coordinatorConfigSchema>;
+
+/** Parses only the `model` section (for `deploy`); throws INVALID_CONFIG listing every problem. */
+export function parseModelConfig(input: unknown): z.output<typeof modelSchema> {
+  const result = modelConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new FedLedgerError("INVALID_CONFIG", `The model config has ${problems.length} problem(s)`, { details: problems.join("\n") });
+  }
+  return result.data.model;
+}
 export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;
 
 /** Validates an untrusted config; throws INVALID_CONFIG listing every problem, one per line. */
@@ -60,15 +81,5 @@ export function parseCoordinatorConfig(input: unknown): CoordinatorConfig {
       details: problems.join("\n"),
     });
   }
-  const config = result.data;
-  const crossChecks: string[] = [];
-  if (config.rounds.minFitClients > config.rounds.minAvailableClients) {
-    crossChecks.push("rounds.minFitClients: cannot exceed rounds.minAvailableClients");
-  }
-  if (crossChecks.length > 0) {
-    throw new FedLedgerError("INVALID_CONFIG", `The coordinator config has ${crossChecks.length} problem(s)`, {
-      details: crossChecks.join("\n"),
-    });
-  }
-  return config;
+  return result.data;
 }

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 /** Prometheus metrics of one coordinator, in their own registry. */
 export function createCoordinatorMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "fedledger_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "fedledger_" });
   const registers = [registry];
   return {
     registry,

@@ -1,4 +1,5 @@
 import { bytesToHex, type Hex } from "viem";
+import type * as NodeCryptoModule from "node:crypto";
 import { FedLedgerError } from "../../errors/FedLedgerError.ts";
 
 /**
@@ -8,7 +9,7 @@ import { FedLedgerError } from "../../errors/FedLedgerError.ts";
  * browser. keccak256 in JavaScript runs at ~18 MB/s, so it is kept for EIP-712 and other
  * small Ethereum structures; the contract never re-hashes bulk data.
  */
-type NodeCrypto = typeof import("node:crypto");
+type NodeCrypto = typeof NodeCryptoModule;
 
 // process.getBuiltinModule (Node >= 22.3) loads node:crypto synchronously without a
 // static import, so browser bundles of the SDK do not pull in a Node module.

@@ -55,9 +55,10 @@ export type AggregationPlan = {
   readonly batchSize: number;
   /**
    * Working memory besides the P·4-byte output: chunk buffers, one float64 chunk
-   * accumulator, and chunk-sized staging for the global and the output. Kept at or below
-   * P·4 bytes (so the total stays within 2× the model) except for models of fewer than
-   * about 8,000 parameters, where the floor of MIN_CHUNK parameters per chunk applies.
+   * accumulator, and chunk-sized staging for the global and the output. Planned within
+   * SCRATCH_BUDGET × P·4 bytes (so the total stays below 2× the model with room for the
+   * small JavaScript objects of a run), except for models of fewer than about 10,000
+   * parameters, where the floor of MIN_CHUNK parameters per chunk applies.
    */
   readonly scratchBytes: number;
 };
@@ -73,8 +74,10 @@ export const MAX_RESIDENT_CHUNK = 16_384;
  */
 export const MAX_COPY_CHUNK = 262_144;
 export const MIN_CHUNK = 64;
+/** Scratch allowance, in models (the output is the other model of the 2× bound). */
+export const SCRATCH_BUDGET = 0.75;
 /** Reads in flight per chunk on the copying path (libuv runs 4 at a time by default). */
-export const MAX_BATCH = Number(process.env["AGG_B"] ?? 4);
+export const MAX_BATCH = 4;
 /** Longest the kernel runs before letting the event loop turn. */
 const YIELD_AFTER_MS = 4;
 
@@ -108,10 +111,10 @@ export function planWeightedDeltaAverage(parameters: WeightedDeltaAverageParamet
   const zeroCopy = backend === "wasm" && residentLocations(parameters.source, parameters.results) !== undefined;
   const batchSize = zeroCopy ? 0 : Math.max(1, Math.min(parameters.results.length, MAX_BATCH));
   // Per chunk parameter: zero-copy 16 bytes (acc 8, global 4, output 4); copying 4 per
-  // buffer more. Keeping chunk · bytesPerParameter <= P · 4 bounds the scratch by 1 model.
+  // buffer more. chunk · bytesPerParameter <= SCRATCH_BUDGET · P · 4 bounds the scratch.
   const bytesPerParameter = 16 + 4 * batchSize;
   const cap = zeroCopy ? MAX_RESIDENT_CHUNK : MAX_COPY_CHUNK;
-  const budget = Math.floor((parameterCount * 4) / bytesPerParameter);
+  const budget = Math.floor((SCRATCH_BUDGET * parameterCount * 4) / bytesPerParameter);
   // wasm buffers hold whole 4-lane groups: a multiple of 4 keeps them inside the budget.
   const planned = Math.min(cap, Math.max(MIN_CHUNK, backend === "wasm" ? budget - (budget % 4) : budget));
   const chunkSize = Math.min(parameters.chunkSize ?? planned, Math.max(1, parameterCount));
@@ -184,6 +187,15 @@ function yielder(): () => Promise<void> | undefined {
   };
 }
 
+/**
+ * Waits for every read, then throws the first failure: a read still in flight after an
+ * early rejection would write into a scratch arena that is already back in the pool.
+ */
+async function allReads(reads: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(reads)).find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
 // Private arenas for the copying wasm path, reused across calls (one per concurrent run).
 const idleArenas: WasmArena[] = [];
 const MAX_IDLE_ARENAS = 2;
@@ -194,8 +206,8 @@ const residentScratch = new WeakMap<WasmArena, { offset: number; bytes: number }
  * FedAvg on deltas (see THE AGGREGATION ARITHMETIC above): returns the new global model,
  * flattened in layout order. Deterministic and bit-reproducible for the same inputs in the
  * same order, whatever the chunk size or backend. Extra memory: the output plus
- * `planWeightedDeltaAverage(...).scratchBytes`, at most 2× the model in all (above ~8,000
- * parameters), whatever the number of updates. Throws NON_FINITE if a result overflows
+ * `planWeightedDeltaAverage(...).scratchBytes`, at most 1.75× the model in all (above
+ * ~10,000 parameters), whatever the number of updates. Throws NON_FINITE if a result overflows
  * float32.
  */
 export async function weightedDeltaAverage(parameters: WeightedDeltaAverageParameters): Promise<Float32Array> {
@@ -294,7 +306,7 @@ async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAveragePa
         for (let i = from; i < to; i++) {
           reads.push(source.read((results[i] as WeightedUpdate).updateHash, start, arena.float32(buffer(i - from), length)));
         }
-        await Promise.all(reads);
+        await allReads(reads);
         accumulateWasm(arena, run, acc, (i) => buffer(i - from), from, to, lanes);
       }
       const nonFinite = arena.kernel.finish(staged, g, acc, run.total, lanes);
@@ -326,7 +338,7 @@ async function aggregateCopyingJs(run: Run, parameters: WeightedDeltaAveragePara
       for (let i = from; i < to; i++) {
         reads.push(source.read((results[i] as WeightedUpdate).updateHash, start, (buffers[i - from] as Float32Array).subarray(0, length)));
       }
-      await Promise.all(reads);
+      await allReads(reads);
       let i = from;
       if (i === 0) {
         const d = buffers[0] as Float32Array;

@@ -1,0 +1,4 @@
+import { createSampleCountScorer } from "./sampleCountScorer.ts";
+import { runScorerConformance } from "./scorer.conformance.ts";
+
+runScorerConformance("sample-count", createSampleCountScorer);
