@@ -4,6 +4,9 @@ import { keccak256, toHex } from "viem";
 import { LEDGER_EIP712_NAME, LEDGER_EIP712_VERSION, UPDATE_TYPEHASH, updateDigest } from "../client-sdk/src/protocol/eip712.ts";
 import { contributionLedgerAbi } from "../client-sdk/src/protocol/ledgerAbi.ts";
 import { deployLedger } from "./fixtures/ledger.ts";
+import golden from "../client-sdk/src/protocol/vectors/golden.json" with { type: "json" };
+import { GOLDEN_DOMAIN, GOLDEN_MESSAGE_FIELDS, type GoldenVectors } from "../client-sdk/src/protocol/vectors/goldenInputs.ts";
+import { solidityVectors } from "./tools/solidityVectors.ts";
 
 describe("the protocol module agrees with the deployed contract", () => {
   it("EIP-712 domain, type hash and digest", async () => {
@@ -38,5 +41,11 @@ describe("the protocol module agrees with the deployed contract", () => {
       readFileSync("artifacts/contracts/ContributionLedger.sol/ContributionLedger.json", "utf8"),
     ) as { abi: unknown };
     expect(contributionLedgerAbi).toEqual(artifact.abi);
+  });
+
+  it("the Solidity copy of the golden vectors is the committed golden.json", () => {
+    expect(readFileSync("contracts/test/GoldenVectors.sol", "utf8")).toBe(
+      solidityVectors(golden as GoldenVectors, GOLDEN_DOMAIN, GOLDEN_MESSAGE_FIELDS),
+    );
   });
 });
