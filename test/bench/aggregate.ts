@@ -6,7 +6,9 @@
 // positioned reads; they are still in the page cache then, so this measures the read
 // syscalls and copies, not the disk.
 //
-// seconds: median of REPEATS timed runs after one warm-up. gbPerSec = n·p·4 / seconds / 1e9.
+// seconds: median of REPEATS timed runs after one warm-up, each allocating its output as
+// FedAvg does (for a 40 MB output that alone is ~20 ms of page faults and GC on the dev VM;
+// stderr also shows the time with a reused output). gbPerSec = n·p·4 / seconds / 1e9.
 //
 // extraMemoryModels: peak extra memory during aggregation / (p·4). Measured in a separate,
 // untimed run: a 1 ms interval calls gc() and samples process.memoryUsage()
@@ -149,10 +151,13 @@ export async function run(): Promise<Record<string, unknown>> {
         const measured = await peakExtraBytes(gc, parameters);
         const analytic = p * 4 + plan.scratchBytes;
         const seconds = await timeRuns(parameters);
+        // For information (stderr): the same without allocating the output each run.
+        const reusedSeconds = await timeRuns({ ...parameters, output: new Float32Array(p) });
         await close();
         const modelBytes = p * 4;
         process.stderr.write(
-          `n=${n} p=${p} ${mode}: ${(seconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / seconds / 1e9).toFixed(2)} GB/s; ` +
+          `n=${n} p=${p} ${mode}: ${(seconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / seconds / 1e9).toFixed(2)} GB/s ` +
+            `(output reused: ${(reusedSeconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / reusedSeconds / 1e9).toFixed(2)} GB/s); ` +
             `extra memory measured ${(measured / modelBytes).toFixed(3)}, analytic ${(analytic / modelBytes).toFixed(3)} models; ` +
             `plan ${JSON.stringify(plan)}\n`,
         );

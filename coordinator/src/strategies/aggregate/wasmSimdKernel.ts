@@ -16,16 +16,16 @@
 // imported memory; `len` is a number of float lanes and must be a multiple of 4 (callers
 // round up and size their buffers accordingly; the extra lanes are ignored).
 //
-//   init1(acc, d, n, len)                    acc[k]  = 0 + n * d[k]     (+0: see below)
-//   acc1(acc, d, n, len)                     acc[k]  = acc[k] + n * d[k]
-//   acc4(acc, d0, d1, d2, d3, n0..n3, len)   acc[k]  = (((acc[k] + n0*d0[k]) + n1*d1[k]) + n2*d2[k]) + n3*d3[k]
-//   finish(out, g, acc, total, len)          out[k]  = f32(g[k] + acc[k] / total);
+//   accM(acc, d0..dM-1, n0..nM-1, len)   acc[k] = ((acc[k] + n0*d0[k]) + n1*d1[k]) ... + nM-1*dM-1[k]
+//   initM(acc, d0..dM-1, n0..nM-1, len)  the same with +0 in place of acc[k] (see below)
+//                                        (M = 1..4: one pass over acc for up to 4 updates)
+//   finish(out, g, acc, total, len)      out[k] = f32(g[k] + acc[k] / total);
 //                                            returns 1 if any out[k] (padding lanes
 //                                            included) is not finite, else 0
 //
-// acc is float64[], d, g and out are float32[], n and total are float64 scalars. init1
-// really adds its product to +0, as the reference loop `acc = 0; acc += ...` does: that
-// turns a -0 product into +0, which can decide the sign of a zero in the output.
+// acc is float64[], d, g and out are float32[], n and total are float64 scalars. initM
+// really adds the first product to +0, as the reference loop `acc = 0; acc += ...` does:
+// that turns a -0 product into +0, which can decide the sign of a zero in the output.
 
 /** The parts of the WebAssembly JS API used here (lib.dom is not in this project's lib). */
 export type WasmMemory = { readonly buffer: ArrayBuffer; grow(deltaPages: number): number };
@@ -39,27 +39,17 @@ type WasmApi = {
 
 export const WASM_PAGE_BYTES = 65_536;
 
-type Init1 = (acc: number, d: number, n: number, len: number) => void;
-type Acc4 = (
-  acc: number,
-  d0: number,
-  d1: number,
-  d2: number,
-  d3: number,
-  n0: number,
-  n1: number,
-  n2: number,
-  n3: number,
-  len: number,
-) => void;
+/** (acc, d_0..d_{M-1}, n_0..n_{M-1}, len): 2M + 2 numbers. */
+type Accumulate = (acc: number, ...streamsCountsAndLength: number[]) => void;
 type Finish = (out: number, g: number, acc: number, total: number, len: number) => number;
 
 /** The kernel bound to one memory. */
 export type SimdKernel = {
   readonly memory: WasmMemory;
-  readonly init1: Init1;
-  readonly acc1: Init1;
-  readonly acc4: Acc4;
+  /** init[M - 1] is initM (M = 1..4). */
+  readonly init: readonly Accumulate[];
+  /** acc[M - 1] is accM (M = 1..4). */
+  readonly acc: readonly Accumulate[];
   readonly finish: Finish;
 };
 
@@ -222,14 +212,16 @@ function finish(): FunctionCode {
   };
 }
 
+export const MAX_STREAMS = 4;
+const STREAMS = Array.from({ length: MAX_STREAMS }, (_, i) => i + 1);
+
 const FUNCTIONS: readonly [string, FunctionCode][] = [
-  ["init1", accumulate(1, true)],
-  ["acc1", accumulate(1, false)],
-  ["acc4", accumulate(4, false)],
+  ...STREAMS.map((m): [string, FunctionCode] => [`init${m}`, accumulate(m, true)]),
+  ...STREAMS.map((m): [string, FunctionCode] => [`acc${m}`, accumulate(m, false)]),
   ["finish", finish()],
 ];
 
-/** The module: imports memory "env"."memory" (no maximum), exports the four functions. */
+/** The module: imports memory "env"."memory" (no maximum), exports the nine functions. */
 export function simdKernelModuleBytes(): Uint8Array {
   const types = FUNCTIONS.map(([, f]) => [0x60, ...vector(f.params.map((p) => [p])), ...vector(f.results.map((r) => [r]))]);
   const imports = [[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(1)]];
@@ -290,9 +282,8 @@ export function instantiateSimdKernel(memory: WasmMemory): SimdKernel | undefine
   const instance = new wasmApi.Instance(module, { env: { memory } });
   return {
     memory,
-    init1: exported<Init1>(instance, "init1"),
-    acc1: exported<Init1>(instance, "acc1"),
-    acc4: exported<Acc4>(instance, "acc4"),
+    init: STREAMS.map((m) => exported<Accumulate>(instance, `init${m}`)),
+    acc: STREAMS.map((m) => exported<Accumulate>(instance, `acc${m}`)),
     finish: exported<Finish>(instance, "finish"),
   };
 }

@@ -194,6 +194,27 @@ describe("weightedDeltaAverage", () => {
     expect(bytesOf(fromLayers).equals(bytesOf(flat))).toBe(true);
   });
 
+  it("writes into a given output, including the global itself (in place)", async () => {
+    const f: Fixture = {
+      global: Float32Array.from({ length: 50 }, (_, k) => k / 3),
+      deltas: [1, 2, 3].map((i) => Float32Array.from({ length: 50 }, (_, k) => Math.sin(k * i))),
+      counts: [4, 5, 6],
+    };
+    const expected = bytesOf(referenceLoop(f.global, f.deltas, f.counts));
+    for (const { name, source, close } of await sourcesFor(f, "output")) {
+      for (const backend of ["wasm", "js"] as const) {
+        const output = new Float32Array(50);
+        expect(await weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, backend, chunkSize: 7, output })).toBe(output);
+        expect(bytesOf(output).equals(expected), `${name}/${backend}`).toBe(true);
+        const inPlace = f.global.slice();
+        await weightedDeltaAverage({ global: inPlace, results: resultsFor(f), source, backend, chunkSize: 7, output: inPlace });
+        expect(bytesOf(inPlace).equals(expected), `${name}/${backend} in place`).toBe(true);
+      }
+      expect(await codeOf(weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, output: new Float32Array(49) }))).toBe("SHAPE_MISMATCH");
+      await close();
+    }
+  });
+
   it("refuses empty results, size mismatches, bad counts and chunk sizes; reports float32 overflow", async () => {
     const f: Fixture = { global: Float32Array.from([3e38, 1]), deltas: [Float32Array.from([3e38, 1])], counts: [1] };
     const source = (await sourcesFor(f, "errors"))[0]!.source;

@@ -1,7 +1,7 @@
 import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
 import type { FitResult, UpdateSource } from "../Strategy.ts";
 import { createWasmArena, isResidentUpdateSource, type ResidentUpdate, type WasmArena } from "./wasmArena.ts";
-import { simdKernelAvailable } from "./wasmSimdKernel.ts";
+import { MAX_STREAMS, type SimdKernel, simdKernelAvailable } from "./wasmSimdKernel.ts";
 
 /*
  * THE AGGREGATION ARITHMETIC (normative: auditors re-derive the bit-identical model from
@@ -30,6 +30,21 @@ import { simdKernelAvailable } from "./wasmSimdKernel.ts";
  * same bytes.
  */
 
+/*
+ * Performance (2-core AMD EPYC VM, Node 24, shared with other jobs; test/bench/aggregate.ts):
+ * - Updates in a memory source live in a wasm arena and the SIMD kernel reads them in
+ *   place: ~13 GB/s (N = 10) to ~20 GB/s (N = 100) of update data, about the single-core
+ *   memory bandwidth of the VM. Copying chunks out of the same memory first (the generic
+ *   path) ran at ~10-12 GB/s, the scalar JavaScript kernel at ~4 GB/s, a naive
+ *   per-parameter loop over all updates at ~1.2 GB/s.
+ * - Allocating the P-value output costs page faults (~1.5 ms for 4 MB, ~16 ms for 40 MB
+ *   here); pass `output` to avoid it.
+ * - Tried and not kept: two worker threads over halves of the parameter range on a shared
+ *   wasm memory (no gain over one thread: memory-bound at 13-20 GB/s either way);
+ *   prefetching the next batch of store reads during the compute (no gain, smaller chunks);
+ *   8-way unrolling over updates (within noise of 4-way).
+ */
+
 export type WeightedUpdate = Pick<FitResult, "updateHash" | "numSamples">;
 
 /** "wasm": the hand-assembled SIMD kernel (default when available); "js": scalar loops. */
@@ -44,6 +59,13 @@ export type WeightedDeltaAverageParameters = {
   /** Parameters per chunk. Any positive integer gives the same bytes; default: planned. */
   chunkSize?: number;
   backend?: AggregationBackend;
+  /**
+   * Where to write the result (P values) instead of a new array: saves the output's
+   * allocation, which for a fresh 40 MB array costs ~20 ms of page faults and GC here.
+   * May be the flattened global itself (an in-place update): every chunk of the global
+   * is staged before that chunk of the output is written.
+   */
+  output?: Float32Array;
 };
 
 export type AggregationPlan = {
@@ -57,7 +79,7 @@ export type AggregationPlan = {
    * Working memory besides the P·4-byte output: chunk buffers, one float64 chunk
    * accumulator, and chunk-sized staging for the global and the output. Planned within
    * SCRATCH_BUDGET × P·4 bytes (so the total stays below 2× the model with room for the
-   * small JavaScript objects of a run), except for models of fewer than about 10,000
+   * small JavaScript objects of a run), except for models of fewer than about 700
    * parameters, where the floor of MIN_CHUNK parameters per chunk applies.
    */
   readonly scratchBytes: number;
@@ -65,12 +87,14 @@ export type AggregationPlan = {
 
 /**
  * Zero-copy chunks stay cache-sized: 16,384 parameters = a 128 KiB float64 accumulator
- * (measured best among 4 Ki..32 Ki here).
+ * in L2 (4 Ki..64 Ki measured within noise of each other on the 2-core dev VM).
  */
 export const MAX_RESIDENT_CHUNK = 16_384;
 /**
- * Copying chunks are larger: each read is a syscall (a thread-pool round trip for the
- * store), which costs about as much as copying 64 KiB; 256 Ki parameters = 1 MiB reads.
+ * Copying chunks are larger: each read of the store is a syscall and a thread-pool round
+ * trip (~17 µs measured, as much as copying ~100 KiB), so fewer, larger reads win: 4 Ki
+ * chunks ran at 1.3 GB/s, 16 Ki at 3.8, 64 Ki at 7.7, 128 Ki at 9.0 (N = 100, P = 1M).
+ * 256 Ki parameters = 1 MiB reads; the memory budget lowers it for smaller models.
  */
 export const MAX_COPY_CHUNK = 262_144;
 export const MIN_CHUNK = 64;
@@ -129,6 +153,11 @@ function validate(parameters: WeightedDeltaAverageParameters): { parameterCount:
   if (source.parameterCount !== parameterCount) {
     throw new FedLedgerError("SHAPE_MISMATCH", "Updates and global model differ in size", {
       details: `global has ${parameterCount} parameters, updates ${source.parameterCount}`,
+    });
+  }
+  if (parameters.output && parameters.output.length !== parameterCount) {
+    throw new FedLedgerError("SHAPE_MISMATCH", "Output has the wrong size", {
+      details: `expected ${parameterCount} values, got ${parameters.output.length}`,
     });
   }
   if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
@@ -207,14 +236,14 @@ const residentScratch = new WeakMap<WasmArena, { offset: number; bytes: number }
  * flattened in layout order. Deterministic and bit-reproducible for the same inputs in the
  * same order, whatever the chunk size or backend. Extra memory: the output plus
  * `planWeightedDeltaAverage(...).scratchBytes`, at most 1.75× the model in all (above
- * ~10,000 parameters), whatever the number of updates. Throws NON_FINITE if a result overflows
+ * ~700 parameters), whatever the number of updates. Throws NON_FINITE if a result overflows
  * float32.
  */
 export async function weightedDeltaAverage(parameters: WeightedDeltaAverageParameters): Promise<Float32Array> {
   const { parameterCount, total } = validate(parameters);
   const plan = planWeightedDeltaAverage(parameters);
   const segments = parameters.global instanceof Float32Array ? [parameters.global] : parameters.global;
-  const out = new Float32Array(parameterCount);
+  const out = parameters.output ?? new Float32Array(parameterCount);
   const counts = parameters.results.map((r) => r.numSamples);
   const run = { segments, counts, total, out, chunkSize: plan.chunkSize, maybeYield: yielder() };
   if (plan.zeroCopy) {
@@ -235,19 +264,23 @@ type Run = {
   maybeYield: () => Promise<void> | undefined;
 };
 
-/** Accumulates updates [from, to) whose chunk data start at byte offsets `at(i)`. */
+/**
+ * Accumulates updates [from, to) whose chunk data start at byte offsets `at(i)`, up to 4
+ * per pass over the accumulator (from = 0 starts it at +0).
+ */
 function accumulateWasm(arena: WasmArena, run: Run, acc: number, at: (i: number) => number, from: number, to: number, lanes: number): void {
-  const { init1, acc1, acc4 } = arena.kernel;
+  const { kernel } = arena;
   const n = run.counts;
-  let i = from;
-  if (i === 0) {
-    init1(acc, at(0), n[0] as number, lanes);
-    i = 1;
+  for (let i = from; i < to; ) {
+    const m = Math.min(MAX_STREAMS, to - i);
+    const fn = (i === 0 ? kernel.init : kernel.acc)[m - 1] as SimdKernel["acc"][number];
+    const c = (j: number): number => n[i + j] as number;
+    if (m === 4) fn(acc, at(i), at(i + 1), at(i + 2), at(i + 3), c(0), c(1), c(2), c(3), lanes);
+    else if (m === 3) fn(acc, at(i), at(i + 1), at(i + 2), c(0), c(1), c(2), lanes);
+    else if (m === 2) fn(acc, at(i), at(i + 1), c(0), c(1), lanes);
+    else fn(acc, at(i), c(0), lanes);
+    i += m;
   }
-  for (; i + 3 < to; i += 4) {
-    acc4(acc, at(i), at(i + 1), at(i + 2), at(i + 3), n[i] as number, n[i + 1] as number, n[i + 2] as number, n[i + 3] as number, lanes);
-  }
-  for (; i < to; i++) acc1(acc, at(i), n[i] as number, lanes);
 }
 
 /** Zero-copy: the kernel reads every update in place. False if no scratch could be had. */
