@@ -393,6 +393,8 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
             (address signer, address recovered, bytes18 tag, uint256 score) =
                 _verifyUpdate(updates, i, domainSeparator, round, baseModelHash);
             if (signer <= previous) {
+                // Only reached on failure, so the zero-address check costs nothing per update.
+                if (signer == address(0)) revert LedgerSignerNotActive(i, signer);
                 if (signer == previous) revert LedgerDuplicateParticipant(i, signer);
                 revert LedgerUpdatesNotSorted(i);
             }

@@ -841,21 +841,17 @@ contract ContributionLedgerTest is LedgerTestBase {
     }
 
     function test_recordRound_revertsZeroAddressSigner() public {
-        // address(0) can never be registered. At index 0 it equals the "previous participant"
-        // sentinel (address(0)), so the ledger reports it as a duplicate of index 0; anywhere
-        // else it sorts below its predecessor. Either way the round is refused.
+        // address(0) can never be registered: wherever it stands, it is an inactive signer.
         IContributionLedger.SignedUpdate memory zero = _next(ALICE_PK, 1);
         zero.participant = address(0);
         zero.r = bytes32(0);
         zero.vs = bytes32(0);
         IContributionLedger.SignedUpdate[] memory ups = _two(zero, _next(BOB_PK, 1));
-        vm.expectRevert(
-            abi.encodeWithSelector(IContributionLedger.LedgerDuplicateParticipant.selector, 0, address(0))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerSignerNotActive.selector, 0, address(0)));
         _record(1, GENESIS, _aggregate(1), ups);
 
         ups = _two(_next(BOB_PK, 1), zero);
-        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerUpdatesNotSorted.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerSignerNotActive.selector, 1, address(0)));
         _record(1, GENESIS, _aggregate(1), ups);
     }
 
