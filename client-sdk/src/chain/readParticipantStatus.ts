@@ -1,8 +1,7 @@
 import type { Address, Hex } from "viem";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
-import { contributionLedgerAbi } from "../protocol/ledgerAbi.ts";
 import { type BlockRange, resolveBlockRange } from "./blockRange.ts";
-import { withChainErrors } from "./chainError.ts";
+import { readParticipantInfo } from "./readParticipantInfo.ts";
 import type { LedgerReader } from "./ledgerClients.ts";
 import { readUpdateRecordedEvents } from "./ledgerEvents.ts";
 
@@ -56,15 +55,7 @@ export async function readParticipantStatus(
 ): Promise<ParticipantStatus> {
   const resolved = await resolveBlockRange(reader, range);
   const [info, updates] = await Promise.all([
-    withChainErrors("read participantInfo", () =>
-      reader.client.readContract({
-        address: reader.ledger,
-        abi: contributionLedgerAbi,
-        functionName: "participantInfo",
-        args: [address],
-        blockNumber: resolved.toBlock,
-      }),
-    ),
+    readParticipantInfo(reader, address, resolved.toBlock),
     readUpdateRecordedEvents(reader, resolved, { participant: address }),
   ]);
   const rounds = updates

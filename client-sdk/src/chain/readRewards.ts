@@ -1,8 +1,7 @@
 import type { Address, Hex } from "viem";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
-import { contributionLedgerAbi } from "../protocol/ledgerAbi.ts";
 import { type BlockRange, resolveBlockRange } from "./blockRange.ts";
-import { withChainErrors } from "./chainError.ts";
+import { readParticipantInfo } from "./readParticipantInfo.ts";
 import type { LedgerReader } from "./ledgerClients.ts";
 import {
   readRewardClaimedEvents,
@@ -79,15 +78,7 @@ const MAX_ROUND_FILTER = 100;
 export async function readRewards(reader: LedgerReader, address: Address, range: BlockRange = {}): Promise<ParticipantRewards> {
   const resolved = await resolveBlockRange(reader, range);
   const [info, updates, claimEvents] = await Promise.all([
-    withChainErrors("read participantInfo", () =>
-      reader.client.readContract({
-        address: reader.ledger,
-        abi: contributionLedgerAbi,
-        functionName: "participantInfo",
-        args: [address],
-        blockNumber: resolved.toBlock,
-      }),
-    ),
+    readParticipantInfo(reader, address, resolved.toBlock),
     readUpdateRecordedEvents(reader, resolved, { participant: address }),
     readRewardClaimedEvents(reader, resolved, address),
   ]);

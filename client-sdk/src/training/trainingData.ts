@@ -1,18 +1,12 @@
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
 import { inputSize, type ModelSpec, numClasses } from "./modelSpec.ts";
+import type { Dataset } from "../data/Dataset.ts";
 
 /**
  * A local labelled dataset: `numSamples` rows of `featureShape` float32 features
- * (row-major, one row after another) and one class index per row. A `Dataset` of
- * `../data/Dataset.ts` has this shape and can be passed as is.
+ * (row-major, one row after another) and one class index per row: the SDK's `Dataset`.
  */
-export type TrainingData = {
-  readonly features: Float32Array;
-  readonly labels: Int32Array;
-  readonly numSamples: number;
-  readonly featureShape: readonly number[];
-  readonly numClasses: number;
-};
+export type TrainingData = Dataset;
 
 /**
  * Checks `data` against `spec`: SHAPE_MISMATCH when shapes or lengths disagree with the
