@@ -196,7 +196,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       stopping.abort();
       await running?.catch(() => undefined);
       await server.close();
-      updates.close();
+      await updates.close();
       state.close();
     },
   };
