@@ -98,7 +98,7 @@ describe("rounds under faults", () => {
     await ledger.chain.close();
   });
 
-  it("the RPC endpoint unavailable while recording: retried, recorded exactly once", async () => {
+  it("the RPC endpoint unavailable at the end of a round: retried, recorded exactly once", async () => {
     const ledger = await startLedger({ institutions: [alice, bob] });
     const proxy = await startTcpProxy(Number(new URL(ledger.chain.rpcUrl).port));
     const { coordinator, url } = await startCoordinator(
@@ -115,7 +115,9 @@ describe("rounds under faults", () => {
     expect((await submitConstant(a, alice, 1, 0.01)).ok).toBe(true);
     expect((await submitConstant(b, bob, 1, 0.02)).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 1_500)); // the coordinator is retrying against a dead endpoint
-    expect(coordinator.state.getRound(1)?.status).toBe("aggregated");
+    // Read the real endpoint, behind the proxy: nothing recorded during the outage.
+    expect(await ledger.publicClient.readContract({ address: ledger.ledger, abi: contributionLedgerAbi, functionName: "latestRound" })).toBe(0n);
+    expect(coordinator.state.getRound(1)?.status).not.toBe("recorded");
     await proxy.start();
     await run;
     const { rounds } = await recorded(ledger);
@@ -151,5 +153,31 @@ describe("rounds under faults", () => {
       await ledger.chain.close();
     }
     expect(hashes[0]).toBe(hashes[1]);
+  });
+});
+
+describe("a participant deactivated after its update was acknowledged", () => {
+  it("is left out of the round, which is still recorded (the ledger would refuse the whole round otherwise)", async () => {
+    const ledger = await startLedger({ institutions: [alice, bob] });
+    const { coordinator, url } = await startCoordinator(ledger, {
+      rounds: { rounds: 1, minFitClients: 1, minAvailableClients: 2, fitTimeoutMs: 15_000, availabilityTimeoutMs: 15_000 },
+    });
+    const [a, b] = [await joined(url, alice), await joined(url, bob)];
+    const run = coordinator.run();
+    expect((await submitConstant(a, alice, 1, 0.01)).ok).toBe(true);
+    await b.nextFit(1);
+    // The registrar deactivates alice while the round is still collecting.
+    await ledger.publicClient.waitForTransactionReceipt({
+      hash: await ledger.wallet.writeContract({ address: ledger.ledger, abi: contributionLedgerAbi, functionName: "deactivateParticipant", args: [alice.account.address] }),
+    });
+    expect((await submitConstant(b, bob, 1, 0.02, 70)).ok).toBe(true);
+    const [finished] = await run;
+    expect([...finished!.scores.keys()]).toEqual([bob.account.address]);
+    const { rounds, updates } = await recorded(ledger);
+    expect(rounds).toHaveLength(1);
+    expect(updates.map((u) => u.args.participant)).toEqual([bob.account.address]);
+    [a, b].forEach((c) => c.close());
+    await coordinator.close();
+    await ledger.chain.close();
   });
 });

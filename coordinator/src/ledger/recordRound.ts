@@ -11,6 +11,7 @@ import {
 } from "viem";
 import { contributionLedgerAbi, FedLedgerError } from "@fedledger/client-sdk";
 import type { StateStore } from "../stores/stateStore.ts";
+import { type RetryOptions, withRetry } from "./withRetry.ts";
 
 export type SignedUpdateArgument = {
   participant: Address;
@@ -28,7 +29,7 @@ export type LedgerWriterDependencies = {
   ledger: Address;
   state: StateStore;
   /** Backoff for transient RPC failures: base delay, doubling up to `maxDelayMs`. */
-  retry?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
+  retry?: Omit<RetryOptions, "onRetry">;
   onRetry?: (attempt: number, error: unknown) => void;
 };
 
@@ -53,17 +54,13 @@ export type RecordRoundResult = { txHash: Hex; gasUsed: bigint; alreadyRecorded:
  * ever race, the contract itself refuses the second (LedgerRoundAlreadyRecorded).
  */
 export async function recordRound(deps: LedgerWriterDependencies, p: RecordRoundParameters): Promise<RecordRoundResult> {
-  const baseDelay = deps.retry?.baseDelayMs ?? 250;
-  const maxDelay = deps.retry?.maxDelayMs ?? 10_000;
-  const maxAttempts = deps.retry?.maxAttempts ?? Number.POSITIVE_INFINITY;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await attemptRecord(deps, p, attempt);
-    } catch (error) {
-      if (error instanceof FedLedgerError || isRevert(error) || attempt >= maxAttempts) throw asChainError(error, p.round);
-      deps.onRetry?.(attempt, error);
-      await new Promise((r) => setTimeout(r, Math.min(maxDelay, baseDelay * 2 ** (attempt - 1))));
-    }
+  try {
+    return await withRetry((attempt) => attemptRecord(deps, p, attempt), {
+      ...deps.retry,
+      ...(deps.onRetry ? { onRetry: deps.onRetry } : {}),
+    });
+  } catch (error) {
+    throw asChainError(error, p.round);
   }
 }
 
@@ -125,10 +122,6 @@ async function findRecorded(deps: LedgerWriterDependencies, round: number): Prom
 function confirm(deps: LedgerWriterDependencies, round: number, txHash: Hex, gasUsed: bigint, alreadyRecorded: boolean): RecordRoundResult {
   deps.state.putLedgerTx({ round, txHash, status: "confirmed", attempts: deps.state.getLedgerTx(round)?.attempts ?? 1, lastError: null });
   return { txHash, gasUsed, alreadyRecorded };
-}
-
-function isRevert(error: unknown): boolean {
-  return error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
 }
 
 function asChainError(error: unknown, round: number): FedLedgerError {

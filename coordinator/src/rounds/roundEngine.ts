@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import { FedLedgerError, encodeWeights, type Ack, type SubmitReceipt } from "@fedledger/client-sdk";
 import { collectUpdates } from "./collectUpdates.ts";
+import { dropUnrecordable } from "./dropUnrecordable.ts";
 import type { EngineContext } from "./engineContext.ts";
 import { finishRound, type FinishedRound } from "./finishRound.ts";
 import type { OpenRound } from "./openRound.ts";
@@ -34,11 +35,12 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
       let attempt = previous?.status === "aborted" ? previous.attempt + 1 : (previous?.attempt ?? 1);
       for (; attempt <= ctx.settings.maxAttemptsPerRound && !signal?.aborted; attempt++) {
         const stored = ctx.state.getRound(round);
-        const updates =
-          stored?.status === "aggregated" && stored.baseModelHash === baseModelHash
-            ? ctx.state.listUpdates(round)
-            : await collectUpdates(ctx, { round, attempt, baseModelHash, model, setOpen, ...(signal ? { signal } : {}) });
+        const resumedAggregate = stored?.status === "aggregated" && stored.baseModelHash === baseModelHash;
+        const collected = resumedAggregate
+          ? ctx.state.listUpdates(round)
+          : await collectUpdates(ctx, { round, attempt, baseModelHash, model, setOpen, ...(signal ? { signal } : {}) });
         if (signal?.aborted) break;
+        const updates = collected && !resumedAggregate ? await dropUnrecordable(ctx, round, collected) : collected;
         if (!updates || updates.length < ctx.settings.minFitClients) {
           const reason = !updates
             ? `fewer than ${ctx.settings.minAvailableClients} clients available`

@@ -136,6 +136,7 @@ export function openStateStore(path: string) {
     getUpdate: db.prepare("SELECT * FROM updates WHERE round = ? AND participant = ?"),
     listUpdates: db.prepare("SELECT * FROM updates WHERE round = ? ORDER BY participant"),
     deleteUpdates: db.prepare("DELETE FROM updates WHERE round = ?"),
+    deleteUpdate: db.prepare("DELETE FROM updates WHERE round = ? AND participant = ?"),
     setScore: db.prepare("UPDATE updates SET score = ? WHERE round = ? AND participant = ?"),
     seen: db.prepare(
       `INSERT INTO participants (address, first_seen, last_seen) VALUES (?, ?, ?)
@@ -201,6 +202,10 @@ export function openStateStore(path: string) {
         now(),
       );
       return Number(result.changes) === 1;
+    },
+    /** Leaves one acknowledged update out of the round (the ledger would refuse it). */
+    excludeUpdate(round: number, participant: Address): void {
+      statements.deleteUpdate.run(round, participant);
     },
     getUpdate(round: number, participant: Address): UpdateRow | undefined {
       const row = statements.getUpdate.get(round, participant) as SqlRow | undefined;
