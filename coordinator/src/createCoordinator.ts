@@ -47,14 +47,14 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   const domain = { chainId, ledger };
   const spec = parseModelSpec(config.model.spec);
   const layout = layerLayout(spec);
-  const parameters = layout.reduce((n, l) => n + l.shape.reduce((a, b) => a * b, 1), 0);
+  const parameters = parameterCount(layout);
   // The canonical encoding adds a few bytes per layer; 64 KiB covers any header.
   const maxUpdateBytes = parameters * (config.model.dtype === "f32" ? 4 : 1) + 64 * 1024;
 
   mkdirSync(config.storage.dir, { recursive: true });
   const state = openStateStore(join(config.storage.dir, "state.sqlite"));
   const content = createDirectoryContentStore(join(config.storage.dir, "objects"));
-  const updates = createStoreUpdateSource(join(config.storage.dir, "updates"), parameterCount(layout));
+  const updates = createStoreUpdateSource(join(config.storage.dir, "updates"), parameters);
   const metrics = createCoordinatorMetrics();
 
   const evaluationData = p.evaluationData;

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import pino from "pino";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { contentHash, encodeWeights, type LayerSpec, signUpdate } from "@fedledger/client-sdk";
+import { contentHash, encodeWeights, signUpdate } from "@fedledger/client-sdk";
+import { MILLION_LAYOUT } from "../fixtures/millionLayout.ts";
 import { createCoordinatorMetrics } from "../../coordinator/src/metrics/coordinatorMetrics.ts";
 import { createOpenRound } from "../../coordinator/src/rounds/openRound.ts";
 import { submitUpdate } from "../../coordinator/src/rounds/submitUpdate.ts";
@@ -20,11 +21,6 @@ import { createStoreUpdateSource } from "../../coordinator/src/stores/updateSour
 import { FedAvg } from "../../coordinator/src/strategies/fedAvg.ts";
 import type { BenchOptions } from "./run.ts";
 
-export const MILLION_LAYOUT: LayerSpec[] = [
-  { name: "dense_0/kernel", shape: [784, 1250] },
-  { name: "dense_0/bias", shape: [1250] },
-  { name: "dense_1/kernel", shape: [1250, 15] },
-];
 const N = 100;
 const CONCURRENCY = 8;
 

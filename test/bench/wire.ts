@@ -3,14 +3,10 @@
 // SHA-256 over a 64 MiB buffer.
 import { decodeWeights, encodeWeights } from "../../client-sdk/src/protocol/encoding/weightsCodec.ts";
 import { contentHash } from "../../client-sdk/src/protocol/hashing/contentHash.ts";
-import type { LayerSpec } from "../../client-sdk/src/protocol/encoding/layout.ts";
 import { parameterCount } from "../../client-sdk/src/protocol/encoding/layout.ts";
+import { MILLION_LAYOUT } from "../fixtures/millionLayout.ts";
 
-const layout: LayerSpec[] = [
-  { name: "dense_0/kernel", shape: [784, 1250] },
-  { name: "dense_0/bias", shape: [1250] },
-  { name: "dense_1/kernel", shape: [1250, 15] },
-];
+const layout = MILLION_LAYOUT;
 
 function timeIt(repeats: number, fn: () => void): number {
   fn(); // warm-up

@@ -134,7 +134,7 @@ export function openStateStore(path: string) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(round, participant) DO NOTHING`,
     ),
     getUpdate: db.prepare("SELECT * FROM updates WHERE round = ? AND participant = ?"),
-    listUpdates: db.prepare("SELECT * FROM updates WHERE round = ? ORDER BY participant"),
+    listUpdates: db.prepare("SELECT * FROM updates WHERE round = ?"),
     deleteUpdates: db.prepare("DELETE FROM updates WHERE round = ?"),
     deleteUpdate: db.prepare("DELETE FROM updates WHERE round = ? AND participant = ?"),
     setScore: db.prepare("UPDATE updates SET score = ? WHERE round = ? AND participant = ?"),
@@ -211,7 +211,10 @@ export function openStateStore(path: string) {
       const row = statements.getUpdate.get(round, participant) as SqlRow | undefined;
       return row ? toUpdate(row) : undefined;
     },
-    /** The round's acknowledged updates in canonical order (ascending participant address). */
+    /**
+     * The round's acknowledged updates in canonical order: ascending participant address
+     * as a number (SQL text order would differ for checksummed mixed-case addresses).
+     */
     listUpdates(round: number): UpdateRow[] {
       return (statements.listUpdates.all(round) as SqlRow[])
         .map(toUpdate)

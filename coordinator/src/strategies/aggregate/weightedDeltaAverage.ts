@@ -302,17 +302,26 @@ async function aggregateResident(run: Run, arena: WasmArena, locations: readonly
       const lanes = roundUp4(length);
       gather(run.segments, start, arena.float32(g, length));
       accumulateWasm(arena, run, acc, (i) => (locations[i] as ResidentUpdate).byteOffset + start * 4, 0, locations.length, lanes);
-      const nonFinite = arena.kernel.finish(staged, g, acc, run.total, lanes);
-      const chunk = arena.float32(staged, length);
-      if (nonFinite) assertFiniteChunk(chunk, start); // the flag also covers padding lanes
-      run.out.set(chunk, start);
-      const pause = run.maybeYield();
-      if (pause) await pause;
+      await finishChunk(arena, run, { staged, g, acc, lanes, length, start });
     }
   } finally {
     free.push({ offset: region.offset, bytes: region.bytes });
   }
   return true;
+}
+
+/** Divides, adds the global chunk, checks finiteness and writes the chunk out (both wasm paths). */
+async function finishChunk(
+  arena: WasmArena,
+  run: Run,
+  at: { staged: number; g: number; acc: number; lanes: number; length: number; start: number },
+): Promise<void> {
+  const nonFinite = arena.kernel.finish(at.staged, at.g, at.acc, run.total, at.lanes);
+  const chunk = arena.float32(at.staged, at.length);
+  if (nonFinite) assertFiniteChunk(chunk, at.start); // the flag also covers padding lanes
+  run.out.set(chunk, at.start);
+  const pause = run.maybeYield();
+  if (pause) await pause;
 }
 
 async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
@@ -342,12 +351,7 @@ async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAveragePa
         await allReads(reads);
         accumulateWasm(arena, run, acc, (i) => buffer(i - from), from, to, lanes);
       }
-      const nonFinite = arena.kernel.finish(staged, g, acc, run.total, lanes);
-      const chunk = arena.float32(staged, length);
-      if (nonFinite) assertFiniteChunk(chunk, start); // the flag also covers padding lanes
-      run.out.set(chunk, start);
-      const pause = run.maybeYield();
-      if (pause) await pause;
+      await finishChunk(arena, run, { staged, g, acc, lanes, length, start });
     }
   } finally {
     if (idleArenas.length < MAX_IDLE_ARENAS) idleArenas.push(arena);
