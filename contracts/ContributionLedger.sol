@@ -45,13 +45,15 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     );
 
     /// @dev The one slot {recordRound} reads and writes per update. `commitmentTag` is
-    /// the first 18 bytes of keccak256(datasetCommitment): recordRound checks the signed
-    /// commitment against it (a second preimage costs 2^144 work) instead of loading the
-    /// full commitment from a second, cold slot.
+    /// the first 12 bytes of keccak256(datasetCommitment): recordRound checks the signed
+    /// commitment against it (a second preimage costs 2^96 work) instead of loading the
+    /// full commitment from a second, cold slot. `datasetSize` is the registered record
+    /// count that bounds every update's declared sample count.
     struct Account {
         ParticipantStatus status;
         uint104 credited;
-        bytes18 commitmentTag;
+        uint48 datasetSize;
+        bytes12 commitmentTag;
     }
 
     /// @dev What only {claim} touches. `registeredAt` is set at registration, so the
@@ -97,23 +99,28 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     // ---------------------------------------------------------------- registry
 
     /**
-     * @notice Registers `participant` as active with `datasetCommitment`.
-     * Requirements: caller has REGISTRAR_ROLE; not paused; `participant` is new and non-zero.
+     * @notice Registers `participant` as active with `datasetCommitment`, the fingerprint of
+     * a dataset of `datasetSize` records. No update of the participant may declare more
+     * samples than `datasetSize`.
+     * Requirements: caller has REGISTRAR_ROLE; not paused; `participant` is new and non-zero;
+     * `datasetSize` is positive.
      * May emit {ParticipantRegistered}.
      */
-    function registerParticipant(address account, bytes32 datasetCommitment)
+    function registerParticipant(address account, bytes32 datasetCommitment, uint48 datasetSize)
         external
         onlyRole(REGISTRAR_ROLE)
         whenNotPaused
     {
         if (account == address(0)) revert LedgerZeroAddress();
+        if (datasetSize == 0) revert LedgerZeroDatasetSize();
         Account storage entry = _accounts[account];
         if (entry.status != ParticipantStatus.None) revert LedgerParticipantAlreadyRegistered(account);
         entry.status = ParticipantStatus.Active;
+        entry.datasetSize = datasetSize;
         entry.commitmentTag = _commitmentTag(datasetCommitment);
         _payouts[account].registeredAt = uint64(block.timestamp);
         _datasetCommitments[account] = datasetCommitment;
-        emit ParticipantRegistered(account, datasetCommitment);
+        emit ParticipantRegistered(account, datasetCommitment, datasetSize);
     }
 
     /**
@@ -138,17 +145,36 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     }
 
     /**
-     * @notice Replaces the caller's dataset commitment. Signatures over the old
-     * commitment stop verifying.
-     * Requirements: not paused; caller is registered.
+     * @notice Replaces the caller's dataset commitment and size. Signatures over the old
+     * commitment stop verifying. A participant can keep or lower its registered size but
+     * never raise it: the size bounds every sample count it declares, so raising it is
+     * the registrar's decision ({setParticipantDataset}).
+     * Requirements: not paused; caller is registered; `datasetSize` is positive and at
+     * most the registered size.
      * May emit {DatasetCommitmentUpdated}.
      */
-    function updateDatasetCommitment(bytes32 datasetCommitment) external whenNotPaused {
-        if (_accounts[msg.sender].status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(msg.sender);
-        bytes32 previous = _datasetCommitments[msg.sender];
-        _accounts[msg.sender].commitmentTag = _commitmentTag(datasetCommitment);
-        _datasetCommitments[msg.sender] = datasetCommitment;
-        emit DatasetCommitmentUpdated(msg.sender, previous, datasetCommitment);
+    function updateDatasetCommitment(bytes32 datasetCommitment, uint48 datasetSize) external whenNotPaused {
+        Account storage entry = _accounts[msg.sender];
+        if (entry.status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(msg.sender);
+        if (datasetSize > entry.datasetSize) revert LedgerDatasetSizeIncrease(entry.datasetSize, datasetSize);
+        _setDataset(msg.sender, entry, datasetCommitment, datasetSize);
+    }
+
+    /**
+     * @notice Sets `account`'s dataset commitment and size (for example after its
+     * dataset grew). Signatures over the old commitment stop verifying.
+     * Requirements: caller has REGISTRAR_ROLE; not paused; `account` is registered;
+     * `datasetSize` is positive.
+     * May emit {DatasetCommitmentUpdated}.
+     */
+    function setParticipantDataset(address account, bytes32 datasetCommitment, uint48 datasetSize)
+        external
+        onlyRole(REGISTRAR_ROLE)
+        whenNotPaused
+    {
+        Account storage entry = _accounts[account];
+        if (entry.status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(account);
+        _setDataset(account, entry, datasetCommitment, datasetSize);
     }
 
     // ---------------------------------------------------------------- funding
@@ -192,6 +218,7 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
      *   appears twice), and its scores sum to more than zero;
      * - every update carries its participant's registered dataset commitment, and its
      *   signature recovers to its declared participant, which is active;
+     * - no update declares more samples than its participant's registered dataset size;
      * - funded, uncredited tokens cover the round budget.
      *
      * May emit {UpdateRecorded} per update, then {RoundRecorded}.
@@ -314,7 +341,8 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
             credited: a.credited,
             claimed: p.claimed,
             datasetCommitment: _datasetCommitments[account],
-            registeredAt: p.registeredAt
+            registeredAt: p.registeredAt,
+            datasetSize: a.datasetSize
         });
     }
 
@@ -335,6 +363,15 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _setDataset(address account, Account storage entry, bytes32 datasetCommitment, uint48 datasetSize) private {
+        if (datasetSize == 0) revert LedgerZeroDatasetSize();
+        bytes32 previous = _datasetCommitments[account];
+        entry.datasetSize = datasetSize;
+        entry.commitmentTag = _commitmentTag(datasetCommitment);
+        _datasetCommitments[account] = datasetCommitment;
+        emit DatasetCommitmentUpdated(account, previous, datasetCommitment, datasetSize);
+    }
 
     function _setStatus(address account, ParticipantStatus from, ParticipantStatus to) private {
         Account storage entry = _accounts[account];
@@ -390,7 +427,7 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         bytes32 domainSeparator = _domainSeparatorV4();
         address previous; // address(0) can never be registered, so any first participant is above it
         for (uint256 i; i < updates.length; ++i) {
-            (address signer, address recovered, bytes18 tag, uint256 score) =
+            (address signer, address recovered, bytes12 tag, uint256 score, uint256 numSamples) =
                 _verifyUpdate(updates, i, domainSeparator, round, baseModelHash);
             if (signer <= previous) {
                 // Only reached on failure, so the zero-address check costs nothing per update.
@@ -400,11 +437,12 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
             }
             previous = signer;
             Account storage account = _accounts[signer];
-            (ParticipantStatus status, uint104 credited, bytes18 registeredTag) =
-                (account.status, account.credited, account.commitmentTag);
+            (ParticipantStatus status, uint104 credited, uint48 datasetSize, bytes12 registeredTag) =
+                (account.status, account.credited, account.datasetSize, account.commitmentTag);
             if (status != ParticipantStatus.Active) revert LedgerSignerNotActive(i, signer);
             if (registeredTag != tag) revert LedgerCommitmentMismatch(i, signer);
             if (recovered != signer) revert LedgerInvalidSignature(i, signer);
+            if (numSamples > datasetSize) revert LedgerSampleCountExceedsDataset(i, signer, numSamples, datasetSize);
 
             // budget < 2^128 and score < 2^64: the product cannot overflow.
             uint256 reward = budget * score / totalScore;
@@ -432,7 +470,7 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         bytes32 domainSeparator,
         uint256 round,
         bytes32 baseModelHash
-    ) private returns (address signer, address recovered, bytes18 tag, uint256 score) {
+    ) private returns (address signer, address recovered, bytes12 tag, uint256 score, uint256 numSamples) {
         bytes32 typehash = UPDATE_TYPEHASH;
         bytes32 eventSig = UpdateRecorded.selector;
         assembly ("memory-safe") {
@@ -441,14 +479,14 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
             let u := add(updates.offset, mul(i, 0xe0))
             signer := calldataload(u)
             let updateHash := calldataload(add(u, 0x20))
-            let numSamples := calldataload(add(u, 0x40))
+            numSamples := calldataload(add(u, 0x40))
             score := calldataload(add(u, 0x60))
             let commitment := calldataload(add(u, 0x80))
             if or(shr(160, signer), or(shr(64, numSamples), shr(64, score))) { revert(0, 0) }
 
-            // tag = first 18 bytes of keccak256(datasetCommitment)
+            // tag = first 12 bytes of keccak256(datasetCommitment)
             mstore(0x00, commitment)
-            tag := and(keccak256(0x00, 0x20), not(sub(shl(112, 1), 1)))
+            tag := and(keccak256(0x00, 0x20), not(sub(shl(160, 1), 1)))
 
             // structHash = keccak256(abi.encode(UPDATE_TYPEHASH, round, base, updateHash, numSamples, commitment))
             let ptr := mload(0x40)
@@ -500,10 +538,10 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         );
     }
 
-    function _commitmentTag(bytes32 datasetCommitment) private pure returns (bytes18 tag) {
+    function _commitmentTag(bytes32 datasetCommitment) private pure returns (bytes12 tag) {
         assembly ("memory-safe") {
             mstore(0x00, datasetCommitment)
-            tag := and(keccak256(0x00, 0x20), not(sub(shl(112, 1), 1)))
+            tag := and(keccak256(0x00, 0x20), not(sub(shl(160, 1), 1)))
         }
     }
 

@@ -48,6 +48,7 @@ interface IContributionLedger {
         uint256 claimed;
         bytes32 datasetCommitment;
         uint64 registeredAt;
+        uint48 datasetSize;
     }
 
     /// @notice `participant` is already registered.
@@ -86,15 +87,22 @@ interface IContributionLedger {
     error LedgerNothingToClaim(address participant);
     /// @notice A funding amount must be positive.
     error LedgerZeroAmount();
+    /// @notice A registered dataset must hold at least one record.
+    error LedgerZeroDatasetSize();
+    /// @notice A participant may not raise its own registered dataset size (`registered`) to `requested`.
+    error LedgerDatasetSizeIncrease(uint256 registered, uint256 requested);
+    /// @notice Update `index` declares more samples than `participant`'s registered dataset holds.
+    error LedgerSampleCountExceedsDataset(uint256 index, address participant, uint256 numSamples, uint256 datasetSize);
 
-    /// @notice Emitted when `participant` joins the registry with `datasetCommitment`.
-    event ParticipantRegistered(address indexed participant, bytes32 datasetCommitment);
+    /// @notice Emitted when `participant` joins the registry with `datasetCommitment`
+    /// over `datasetSize` records.
+    event ParticipantRegistered(address indexed participant, bytes32 datasetCommitment, uint256 datasetSize);
     /// @notice Emitted when `participant` is deactivated; it can no longer be credited.
     event ParticipantDeactivated(address indexed participant);
     /// @notice Emitted when `participant` is reactivated.
     event ParticipantReactivated(address indexed participant);
-    /// @notice Emitted when `participant` replaces its dataset commitment.
-    event DatasetCommitmentUpdated(address indexed participant, bytes32 previous, bytes32 current);
+    /// @notice Emitted when `participant` replaces its dataset commitment (now over `datasetSize` records).
+    event DatasetCommitmentUpdated(address indexed participant, bytes32 previous, bytes32 current, uint256 datasetSize);
     /// @notice Emitted when the admin changes the per-round reward budget.
     event RoundBudgetUpdated(uint256 previous, uint256 current);
     /// @notice Emitted when `funder` deposits `amount` reward tokens.

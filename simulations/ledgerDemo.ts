@@ -33,10 +33,10 @@ const institutions = [1, 2, 3]
 const updates = [];
 for (const [i, account] of institutions.entries()) {
   const commitment = keccak256(toHex(`dataset of institution ${i}`));
-  await ledger.write.registerParticipant([account.address, commitment]);
+  const numSamples = BigInt(100 * (i + 1));
+  await ledger.write.registerParticipant([account.address, commitment, Number(numSamples)]); // the dataset's record count bounds numSamples
   const update = [Float32Array.from({ length: 12 }, () => Math.random() - 0.5), new Float32Array(3).fill(0.01 * i)];
   const updateHash = await contentHash(encodeWeights(update, layout));
-  const numSamples = BigInt(100 * (i + 1));
   const message = { round: 1n, baseModelHash: genesis, updateHash, numSamples, datasetCommitment: commitment };
   const signature = await signUpdate(account, { chainId, ledger: ledger.address }, message);
   updates.push({ participant: account.address, updateHash, numSamples, score: numSamples, datasetCommitment: commitment, ...toCompactSignature(signature) });

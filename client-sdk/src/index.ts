@@ -4,7 +4,13 @@
 
 // Errors
 export { ERROR_CODES, type ErrorCode, isErrorCode } from "./errors/codes.ts";
-export { FedLedgerError, type FedLedgerErrorParameters, isFedLedgerError } from "./errors/FedLedgerError.ts";
+export {
+  boundedDetails,
+  FedLedgerError,
+  type FedLedgerErrorParameters,
+  isFedLedgerError,
+  MAX_DETAILS_LENGTH,
+} from "./errors/FedLedgerError.ts";
 
 // Protocol
 export { PROTOCOL_VERSION } from "./protocol/version.ts";
@@ -13,6 +19,10 @@ export {
   LEDGER_EIP712_VERSION,
   type LedgerDomainParameters,
   ledgerDomain,
+  LOGIN_PRIMARY_TYPE,
+  LOGIN_TYPES,
+  type LoginMessage,
+  loginTypedData,
   UPDATE_PRIMARY_TYPE,
   UPDATE_TYPEHASH,
   UPDATE_TYPES,
@@ -20,7 +30,17 @@ export {
   updateDigest,
   updateTypedData,
 } from "./protocol/eip712.ts";
-export { normalizeSignature, recoverUpdateSigner, signUpdate, toCompactSignature } from "./protocol/signing.ts";
+export {
+  normalizeSignature,
+  parseCanonicalSignature,
+  recoverUpdateSigner,
+  SECP256K1_HALF_ORDER,
+  signUpdate,
+  toCompactSignature,
+} from "./protocol/signing.ts";
+export { isValidSampleCount, MAX_NUM_SAMPLES } from "./protocol/sampleCount.ts";
+export { isValidDatasetSize, MAX_DATASET_SIZE } from "./protocol/datasetSize.ts";
+export { coordinatorOrigin, recoverLoginSigner, signLogin } from "./protocol/login.ts";
 export { contributionLedgerAbi } from "./protocol/ledgerAbi.ts";
 export {
   assertWeightsMatchLayout,
@@ -43,6 +63,7 @@ export { contentHash, contentHashSync, createContentHasher } from "./protocol/ha
 export * as messages from "./protocol/messages.ts";
 export type {
   Ack,
+  Authenticate,
   Challenge,
   ErrorPayload,
   FitInstruction,
@@ -52,7 +73,7 @@ export type {
   SubmitReceipt,
   SubmitUpdate,
 } from "./protocol/messages.ts";
-export { type ClientToServerEvents, EVENTS, type ServerToClientEvents } from "./protocol/events.ts";
+export { CLIENT_EVENT_PAYLOADS, type ClientToServerEvents, EVENTS, type ServerToClientEvents } from "./protocol/events.ts";
 
 // Identity
 export { encryptKeystore, type KeySource, loadAccount } from "./identity/loadAccount.ts";
@@ -107,6 +128,21 @@ export type { ParticipantEvents } from "./client/participantEvents.ts";
 
 // Audit
 export { rederiveAggregate, type RecordedUpdate } from "./audit/rederiveAggregate.ts";
+export { rederiveScores } from "./audit/rederiveScores.ts";
+export {
+  type ContributionScores,
+  contributionScores,
+  type ContributionScoresParameters,
+  type DeltaReader,
+  SCORE_SCALE,
+  type ScoredUpdate,
+  type ScoringMethod,
+} from "./audit/contributionScores.ts";
+export { type CoalitionGame, createCoalitionGame, grandCoalition, type Player } from "./audit/coalitionGame.ts";
+export { exactShapley, MAX_EXACT_SHAPLEY_PLAYERS } from "./audit/exactShapley.ts";
+export { leaveOneOut } from "./audit/leaveOneOut.ts";
+export { monteCarloShapley, type MonteCarloShapleyOptions, type MonteCarloShapleyResult } from "./audit/monteCarloShapley.ts";
+export { createValidationUtility, MAX_VALIDATION_LOSS, type ValidationUtility } from "./audit/validationUtility.ts";
 
 // Chain reads and writes (straight to the ledger, never through the coordinator)
 export { createLedgerReader, createLedgerWallet, type LedgerReader, type LedgerWallet } from "./chain/ledgerClients.ts";

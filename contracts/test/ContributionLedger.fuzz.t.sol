@@ -235,7 +235,8 @@ contract ContributionLedgerFuzzTest is LedgerTestBase {
 
     // ------------------------------------------------------------ signatures
 
-    function testFuzz_anySignerKey(uint256 pkRaw, bytes32 updateHash, uint64 numSamples, bytes32 commitment) public {
+    /// @dev `numSamples` is a uint48: at most the registered DATASET_SIZE.
+    function testFuzz_anySignerKey(uint256 pkRaw, bytes32 updateHash, uint48 numSamples, bytes32 commitment) public {
         uint256 pk = bound(pkRaw, 1, SECP256K1_N - 1);
         address p = vm.addr(pk);
         vm.assume(ledger.participantInfo(p).status == IContributionLedger.ParticipantStatus.None);
@@ -255,7 +256,7 @@ contract ContributionLedgerFuzzTest is LedgerTestBase {
         uint8 field,
         uint256 alt,
         bytes32 updateHash,
-        uint64 numSamples,
+        uint48 numSamples, // at most the registered DATASET_SIZE
         bytes32 commitment
     ) public {
         uint256 pk = bound(pkRaw, 1, SECP256K1_N - 1);
@@ -303,6 +304,38 @@ contract ContributionLedgerFuzzTest is LedgerTestBase {
         ups[0] = _update(p, real, 1, pk);
         _record(1, GENESIS, _aggregate(1), ups);
         assertEq(ledger.participantInfo(p).credited, BUDGET, "genuine signature accepted");
+    }
+
+    /// @dev A correctly signed update is recorded exactly when its sample count is at most the
+    /// dataset size registered for its participant; above it, the round reverts with the
+    /// update's index, participant, count and the registered size.
+    function testFuzz_sampleCountBoundedByDatasetSize(uint256 who, uint48 sizeRaw, uint64 numSamples, bool within)
+        public
+    {
+        uint48 size = sizeRaw == 0 ? 1 : sizeRaw;
+        // half the runs on each side of the bound (bound() favours its edges: size and size + 1)
+        numSamples = uint64(within ? bound(numSamples, 0, size) : bound(numSamples, uint256(size) + 1, type(uint64).max));
+        _recordWithSize(pks[who % MAX_PARTICIPANTS], size, numSamples);
+    }
+
+    /// @dev Registers `size` for the key's participant, then records one update of `numSamples`.
+    function _recordWithSize(uint256 pk, uint48 size, uint64 numSamples) internal {
+        address p = vm.addr(pk);
+        vm.prank(p);
+        ledger.updateDatasetCommitment(keccak256(abi.encode("fuzz.resized", p)), size);
+        assertEq(ledger.participantInfo(p).datasetSize, size, "registered size");
+        _fund(BUDGET);
+        IContributionLedger.SignedUpdate[] memory ups = _one(_signed(pk, 1, GENESIS, _updateHash(pk, 1), numSamples, 1));
+        if (numSamples > size) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IContributionLedger.LedgerSampleCountExceedsDataset.selector, 0, p, numSamples, size)
+            );
+            _record(1, GENESIS, _aggregate(1), ups);
+            assertEq(ledger.latestRound(), 0, "not recorded");
+        } else {
+            _record(1, GENESIS, _aggregate(1), ups);
+            assertEq(ledger.participantInfo(p).credited, BUDGET, "recorded and credited");
+        }
     }
 
     /// @dev The coordinator altering a signed field of the submitted update is caught.

@@ -55,10 +55,13 @@ contract ContributionLedgerInvariantTest is Test, InvariantTest {
         handler = new InvariantLedgerHandler(ledger, token, admin, registrar, coordinator, treasury);
         // start with half of the pool registered (through the handler, so its model follows)
         for (uint256 i; i < handler.POOL() / 2; ++i) {
-            handler.registerParticipant(i, keccak256(abi.encode("inv.dataset", i)));
+            // sizes of 1..1000 records (LedgerHandler.datasetSizeFor, kind 3)
+            handler.registerParticipant(
+                i, keccak256(abi.encode("inv.dataset", i)), (uint256(keccak256(abi.encode("inv.size", i))) << 3) | 3
+            );
         }
 
-        bytes4[] memory selectors = new bytes4[](12);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = LedgerHandler.registerParticipant.selector;
         selectors[1] = LedgerHandler.deactivateParticipant.selector;
         selectors[2] = LedgerHandler.reactivateParticipant.selector;
@@ -71,6 +74,7 @@ contract ContributionLedgerInvariantTest is Test, InvariantTest {
         selectors[9] = LedgerHandler.pausedCalls.selector;
         selectors[10] = LedgerHandler.warp.selector;
         selectors[11] = LedgerHandler.recordValidRound.selector;
+        selectors[12] = LedgerHandler.setParticipantDataset.selector;
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
@@ -96,6 +100,8 @@ contract ContributionLedgerInvariantTest is Test, InvariantTest {
             assertEq(uint256(info.status), uint256(handler.ghostStatus(p)), "status == model");
             if (info.status != IContributionLedger.ParticipantStatus.None) {
                 assertEq(info.datasetCommitment, handler.ghostCommitment(p), "commitment == model");
+                assertEq(info.datasetSize, handler.ghostDatasetSize(p), "dataset size == model");
+                assertGt(info.datasetSize, 0, "a registered dataset is never empty");
             }
             sumCredited += info.credited;
             sumClaimed += info.claimed;

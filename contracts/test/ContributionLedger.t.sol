@@ -158,8 +158,8 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_registerParticipant() public {
         vm.warp(1_234_567);
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA);
-        _register(dave, DAVE_DATA);
+        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, 300);
+        _register(dave, DAVE_DATA, 300);
 
         IContributionLedger.ParticipantInfo memory info = ledger.participantInfo(dave);
         assertEq(uint256(info.status), uint256(IContributionLedger.ParticipantStatus.Active), "status");
@@ -167,6 +167,24 @@ contract ContributionLedgerTest is LedgerTestBase {
         assertEq(info.credited, 0, "credited");
         assertEq(info.claimed, 0, "claimed");
         assertEq(info.datasetCommitment, DAVE_DATA, "commitment");
+        assertEq(info.datasetSize, 300, "datasetSize");
+    }
+
+    function test_registerParticipant_maxDatasetSize() public {
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, type(uint48).max);
+        _register(dave, DAVE_DATA, type(uint48).max);
+        assertEq(ledger.participantInfo(dave).datasetSize, type(uint48).max, "datasetSize");
+        assertEq(_commitment(dave), DAVE_DATA, "the packed size leaves the commitment intact");
+    }
+
+    function test_registerParticipant_revertsZeroDatasetSize() public {
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector));
+        ledger.registerParticipant(dave, DAVE_DATA, 0);
+        assertEq(
+            uint256(ledger.participantInfo(dave).status), uint256(IContributionLedger.ParticipantStatus.None), "status"
+        );
     }
 
     function test_registerParticipant_zeroCommitmentAllowed() public {
@@ -184,7 +202,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         vm.expectRevert(
             abi.encodeWithSelector(IContributionLedger.LedgerParticipantAlreadyRegistered.selector, alice)
         );
-        ledger.registerParticipant(alice, keccak256("other"));
+        ledger.registerParticipant(alice, keccak256("other"), DATASET_SIZE);
         assertEq(_commitment(alice), ALICE_DATA, "commitment unchanged");
     }
 
@@ -195,35 +213,35 @@ contract ContributionLedgerTest is LedgerTestBase {
         vm.expectRevert(
             abi.encodeWithSelector(IContributionLedger.LedgerParticipantAlreadyRegistered.selector, alice)
         );
-        ledger.registerParticipant(alice, ALICE_DATA);
+        ledger.registerParticipant(alice, ALICE_DATA, DATASET_SIZE);
     }
 
     function test_registerParticipant_revertsZeroAddress() public {
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroAddress.selector));
-        ledger.registerParticipant(address(0), DAVE_DATA);
+        ledger.registerParticipant(address(0), DAVE_DATA, DATASET_SIZE);
     }
 
     function test_registerParticipant_revertsUnauthorized() public {
         vm.prank(stranger);
         vm.expectRevert(_unauthorized(stranger, registrarRole));
-        ledger.registerParticipant(dave, DAVE_DATA);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
 
         // neither the admin nor the coordinator hold the registrar role implicitly
         vm.prank(admin);
         vm.expectRevert(_unauthorized(admin, registrarRole));
-        ledger.registerParticipant(dave, DAVE_DATA);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
 
         vm.prank(coordinator);
         vm.expectRevert(_unauthorized(coordinator, registrarRole));
-        ledger.registerParticipant(dave, DAVE_DATA);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
     }
 
     function test_registerParticipant_revertsWhenPaused() public {
         _pause();
         vm.prank(registrar);
         vm.expectRevert(_enforcedPause());
-        ledger.registerParticipant(dave, DAVE_DATA);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
     }
 
     function test_deactivateParticipant() public {
@@ -334,11 +352,27 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_updateDatasetCommitment() public {
         bytes32 v2 = keccak256("alice.dataset.v2");
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2);
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 42);
         vm.prank(alice);
-        ledger.updateDatasetCommitment(v2);
+        ledger.updateDatasetCommitment(v2, 42);
         assertEq(_commitment(alice), v2, "commitment");
+        assertEq(ledger.participantInfo(alice).datasetSize, 42, "datasetSize");
         assertEq(_commitment(bob), BOB_DATA, "others untouched");
+        assertEq(ledger.participantInfo(bob).datasetSize, DATASET_SIZE, "others' size untouched");
+    }
+
+    function test_updateDatasetCommitment_revertsZeroDatasetSize() public {
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector));
+        ledger.updateDatasetCommitment(keccak256("alice.dataset.v2"), 0);
+        assertEq(_commitment(alice), ALICE_DATA, "commitment unchanged");
+        assertEq(ledger.participantInfo(alice).datasetSize, DATASET_SIZE, "size unchanged");
+    }
+
+    function test_updateDatasetCommitment_notRegisteredBeforeZeroSize() public {
+        vm.prank(dave);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, dave));
+        ledger.updateDatasetCommitment(DAVE_DATA, 0);
     }
 
     function test_updateDatasetCommitment_allowedWhileInactive() public {
@@ -346,23 +380,60 @@ contract ContributionLedgerTest is LedgerTestBase {
         ledger.deactivateParticipant(alice);
         bytes32 v2 = keccak256("alice.dataset.v2");
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2);
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, DATASET_SIZE);
         vm.prank(alice);
-        ledger.updateDatasetCommitment(v2);
+        ledger.updateDatasetCommitment(v2, DATASET_SIZE);
         assertEq(_commitment(alice), v2, "commitment");
     }
 
     function test_updateDatasetCommitment_revertsNotRegistered() public {
         vm.prank(dave);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, dave));
-        ledger.updateDatasetCommitment(DAVE_DATA);
+        ledger.updateDatasetCommitment(DAVE_DATA, DATASET_SIZE);
     }
 
     function test_updateDatasetCommitment_revertsWhenPaused() public {
         _pause();
         vm.prank(alice);
         vm.expectRevert(_enforcedPause());
-        ledger.updateDatasetCommitment(keccak256("v2"));
+        ledger.updateDatasetCommitment(keccak256("v2"), DATASET_SIZE);
+    }
+
+    function test_updateDatasetCommitment_revertsSizeIncrease() public {
+        vm.prank(alice);
+        ledger.updateDatasetCommitment(ALICE_DATA, 42);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerDatasetSizeIncrease.selector, 42, 43));
+        ledger.updateDatasetCommitment(ALICE_DATA, 43);
+        assertEq(ledger.participantInfo(alice).datasetSize, 42, "size unchanged");
+    }
+
+    function test_setParticipantDataset_raisesSize() public {
+        vm.prank(alice);
+        ledger.updateDatasetCommitment(ALICE_DATA, 42);
+        bytes32 v2 = keccak256("alice.dataset.v2");
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 1_000);
+        vm.prank(registrar);
+        ledger.setParticipantDataset(alice, v2, 1_000);
+        assertEq(_commitment(alice), v2, "commitment");
+        assertEq(ledger.participantInfo(alice).datasetSize, 1_000, "datasetSize");
+    }
+
+    function test_setParticipantDataset_reverts() public {
+        vm.prank(stranger);
+        vm.expectRevert(_unauthorized(stranger, registrarRole));
+        ledger.setParticipantDataset(alice, ALICE_DATA, 1);
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, dave));
+        ledger.setParticipantDataset(dave, DAVE_DATA, 1);
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector));
+        ledger.setParticipantDataset(alice, ALICE_DATA, 0);
+        _pause();
+        vm.prank(registrar);
+        vm.expectRevert(_enforcedPause());
+        ledger.setParticipantDataset(alice, ALICE_DATA, 1);
     }
 
     // =================================================================== roles
@@ -392,7 +463,7 @@ contract ContributionLedgerTest is LedgerTestBase {
 
     function _registerAs(address caller, address participant) internal {
         vm.prank(caller);
-        ledger.registerParticipant(participant, keccak256(abi.encode(participant)));
+        ledger.registerParticipant(participant, keccak256(abi.encode(participant)), DATASET_SIZE);
     }
 
     function test_roles_onlyAdminGrants() public {
@@ -957,6 +1028,74 @@ contract ContributionLedgerTest is LedgerTestBase {
         assertEq(ledger.roundRecord(1).aggregateModelHash, bytes32(0), "no record");
     }
 
+    // =================================================================== recordRound: sample-count bound
+
+    function _exceeds(uint256 index, address participant, uint256 numSamples, uint256 size)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return abi.encodeWithSelector(
+            IContributionLedger.LedgerSampleCountExceedsDataset.selector, index, participant, numSamples, size
+        );
+    }
+
+    function test_sampleCount_aboveDatasetSizeReverts() public {
+        _register(dave, DAVE_DATA, 500);
+        IContributionLedger.SignedUpdate[] memory ups = _two(
+            _next(ALICE_PK, 1),
+            _signed(DAVE_PK, 1, GENESIS, _updateHash(DAVE_PK, 1), 501, 1) // correctly signed, one too many
+        );
+        vm.expectRevert(_exceeds(1, dave, 501, 500));
+        _record(1, GENESIS, _aggregate(1), ups);
+        assertEq(ledger.latestRound(), 0, "nothing recorded");
+    }
+
+    function test_sampleCount_equalToDatasetSizeAccepted() public {
+        _register(dave, DAVE_DATA, 500);
+        IContributionLedger.SignedUpdate[] memory ups =
+            _two(_next(ALICE_PK, 1), _signed(DAVE_PK, 1, GENESIS, _updateHash(DAVE_PK, 1), 500, 1));
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.UpdateRecorded(1, alice, ups[0].updateHash, 1_000, 1);
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.UpdateRecorded(1, dave, ups[1].updateHash, 500, 1);
+        _record(1, GENESIS, _aggregate(1), ups);
+        assertEq(ledger.participantInfo(dave).credited, BUDGET / 2, "dave credited");
+    }
+
+    function test_sampleCount_inflatedCountOfSmallDatasetReverts() public {
+        // the measured attack: 300 records, 10^12 samples declared
+        _register(dave, DAVE_DATA, 300);
+        IContributionLedger.SignedUpdate[] memory ups =
+            _one(_signed(DAVE_PK, 1, GENESIS, _updateHash(DAVE_PK, 1), 1e12, 1));
+        vm.expectRevert(_exceeds(0, dave, 1e12, 300));
+        _record(1, GENESIS, _aggregate(1), ups);
+    }
+
+    function test_sampleCount_checkedAfterSignature() public {
+        // an unsigned inflation is an invalid signature, not a bound violation
+        _register(dave, DAVE_DATA, 500);
+        IContributionLedger.SignedUpdate[] memory ups =
+            _one(_signed(DAVE_PK, 1, GENESIS, _updateHash(DAVE_PK, 1), 500, 1));
+        ups[0].numSamples = 501;
+        vm.expectRevert(_invalidSignature(0, dave));
+        _record(1, GENESIS, _aggregate(1), ups);
+    }
+
+    function test_sampleCount_boundFollowsDatasetUpdate() public {
+        bytes32 v2 = keccak256("bob.dataset.v2");
+        vm.prank(bob);
+        ledger.updateDatasetCommitment(v2, 999);
+        // _next signs 1,000 samples over the new commitment: above the new size
+        IContributionLedger.SignedUpdate[] memory ups = _two(_next(ALICE_PK, 1), _next(BOB_PK, 1));
+        vm.expectRevert(_exceeds(1, bob, 1_000, 999));
+        _record(1, GENESIS, _aggregate(1), ups);
+
+        ups[1] = _signed(BOB_PK, 1, GENESIS, _updateHash(BOB_PK, 1), 999, 1);
+        _record(1, GENESIS, _aggregate(1), ups);
+        assertEq(ledger.participantInfo(bob).credited, BUDGET / 2, "bob credited");
+    }
+
     // =================================================================== recordRound: signatures
 
     function test_signature_alteredUpdateHash() public {
@@ -992,7 +1131,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         bytes32 v2 = keccak256("bob.dataset.v2");
         IContributionLedger.SignedUpdate[] memory ups = _two(_next(ALICE_PK, 1), _next(BOB_PK, 1)); // over v1
         vm.prank(bob);
-        ledger.updateDatasetCommitment(v2);
+        ledger.updateDatasetCommitment(v2, DATASET_SIZE);
 
         // submitted as signed (old commitment): no longer the registered one
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerCommitmentMismatch.selector, 1, bob));

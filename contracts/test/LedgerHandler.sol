@@ -16,7 +16,7 @@ import {LedgerSigning, ReferenceSplit} from "./LedgerTestBase.sol";
  * @dev Invariant-test handler. Drives the ledger through its roles (registrar, admin,
  * coordinator, participants, a funder) with random but well-formed calls, valid and invalid.
  *
- * It keeps an independent model of the ledger (statuses, commitments, budget, funding,
+ * It keeps an independent model of the ledger (statuses, commitments, dataset sizes, budget, funding,
  * credits, lineage) and, before every call, predicts the outcome from that model: either
  * success or the exact revert data. A call whose outcome differs from the prediction is
  * counted in `unexpectedSuccesses` / `unexpectedErrors` (the invariants require both to stay
@@ -51,6 +51,7 @@ contract LedgerHandler is LedgerSigning {
     // ---------------------------------------------------------------- model (ghost state)
     mapping(address => IContributionLedger.ParticipantStatus) public ghostStatus;
     mapping(address => bytes32) public ghostCommitment;
+    mapping(address => uint48) public ghostDatasetSize;
     mapping(address => uint256) public ghostCredited;
     mapping(address => uint256) public ghostClaimedOf;
     uint256 public ghostBudget;
@@ -114,15 +115,19 @@ contract LedgerHandler is LedgerSigning {
 
     // ---------------------------------------------------------------- actions: registry
 
-    function registerParticipant(uint256 who, bytes32 commitment) external {
+    function registerParticipant(uint256 who, bytes32 commitment, uint256 sizeSeed) external {
         address p = actor(who % POOL);
+        uint48 size = datasetSizeFor(sizeSeed);
         bytes memory expected;
-        if (ghostStatus[p] != IContributionLedger.ParticipantStatus.None) {
+        if (size == 0) {
+            expected = abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector);
+        } else if (ghostStatus[p] != IContributionLedger.ParticipantStatus.None) {
             expected = abi.encodeWithSelector(IContributionLedger.LedgerParticipantAlreadyRegistered.selector, p);
         }
-        if (_expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, commitment)), expected)) {
+        if (_expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, commitment, size)), expected)) {
             ghostStatus[p] = IContributionLedger.ParticipantStatus.Active;
             ghostCommitment[p] = commitment;
+            ghostDatasetSize[p] = size;
         }
     }
 
@@ -142,15 +147,50 @@ contract LedgerHandler is LedgerSigning {
         }
     }
 
-    function updateDatasetCommitment(uint256 who, bytes32 commitment) external {
+    function updateDatasetCommitment(uint256 who, bytes32 commitment, uint256 sizeSeed) external {
         address p = actor(who % (POOL + OUTSIDERS));
+        uint48 size = datasetSizeFor(sizeSeed);
         bytes memory expected;
         if (ghostStatus[p] == IContributionLedger.ParticipantStatus.None) {
             expected = abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, p);
+        } else if (size > ghostDatasetSize[p]) {
+            expected = abi.encodeWithSelector(
+                IContributionLedger.LedgerDatasetSizeIncrease.selector, uint256(ghostDatasetSize[p]), uint256(size)
+            );
+        } else if (size == 0) {
+            expected = abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector);
         }
-        if (_expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (commitment)), expected)) {
+        if (_expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (commitment, size)), expected)) {
             ghostCommitment[p] = commitment;
+            ghostDatasetSize[p] = size;
         }
+    }
+
+    /// @dev The registrar may set any positive size, raising it included.
+    function setParticipantDataset(uint256 who, bytes32 commitment, uint256 sizeSeed) external {
+        address p = actor(who % (POOL + OUTSIDERS));
+        uint48 size = datasetSizeFor(sizeSeed);
+        bytes memory expected;
+        if (ghostStatus[p] == IContributionLedger.ParticipantStatus.None) {
+            expected = abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, p);
+        } else if (size == 0) {
+            expected = abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector);
+        }
+        if (_expect(registrar, abi.encodeCall(ledger.setParticipantDataset, (p, commitment, size)), expected)) {
+            ghostCommitment[p] = commitment;
+            ghostDatasetSize[p] = size;
+        }
+    }
+
+    /// @dev A dataset size from a seed, mixing the edge cases: 0 (refused), 1, small sizes that
+    /// sampled counts often exceed, the largest uint48, and the full range.
+    function datasetSizeFor(uint256 seed) public pure returns (uint48) {
+        uint256 kind = seed % 8;
+        if (kind == 0) return 0;
+        if (kind == 1) return 1;
+        if (kind == 2) return type(uint48).max;
+        if (kind < 5) return uint48(1 + (seed >> 8) % 1_000);
+        return uint48(1 + (seed >> 8) % type(uint48).max);
     }
 
     // ---------------------------------------------------------------- actions: funding
@@ -171,7 +211,7 @@ contract LedgerHandler is LedgerSigning {
     // ---------------------------------------------------------------- actions: rounds
 
     /**
-     * @dev Builds a correctly signed round from `seed`, optionally breaks it (`mutation` % 48 < 16
+     * @dev Builds a correctly signed round from `seed`, optionally breaks it (`mutation` % 51 < 17
      * selects one way), usually tops up funding first, and submits it as the coordinator.
      */
     function recordRound(uint256 seed, uint256 mutation) public {
@@ -185,9 +225,9 @@ contract LedgerHandler is LedgerSigning {
             if (ghostFunded + shortfall <= MAX_FUNDABLE) _fund(shortfall);
         }
 
-        uint256 kind = mutation % 48; // one in three attempts is broken on purpose
-        bool pauseFirst = kind == 15;
-        if (kind < 16) (round, base, aggregate, ups) = _mutate(kind, seed, round, base, aggregate, ups);
+        uint256 kind = mutation % 51; // one in three attempts is broken on purpose
+        bool pauseFirst = kind == 16;
+        if (kind < 17) (round, base, aggregate, ups) = _mutate(kind, seed, round, base, aggregate, ups);
 
         if (pauseFirst) _expect(admin, abi.encodeCall(ledger.pause, ()), "");
         _attemptRecord(coordinator, round, base, aggregate, ups);
@@ -255,10 +295,10 @@ contract LedgerHandler is LedgerSigning {
         _expect(admin, abi.encodeCall(ledger.pause, ()), "");
         bytes memory paused = abi.encodeWithSelector(Pausable.EnforcedPause.selector);
         address p = actor(who % POOL);
-        _expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, value)), paused);
+        _expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, value, 1)), paused);
         _expect(registrar, abi.encodeCall(ledger.deactivateParticipant, (p)), paused);
         _expect(registrar, abi.encodeCall(ledger.reactivateParticipant, (p)), paused);
-        _expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (value)), paused);
+        _expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (value, 1)), paused);
         _expect(admin, abi.encodeCall(ledger.setRoundBudget, (1)), paused);
         _expect(treasury, abi.encodeCall(ledger.fund, (1)), paused);
         _expect(p, abi.encodeCall(ledger.claim, (p)), paused);
@@ -411,6 +451,15 @@ contract LedgerHandler is LedgerSigning {
             if (_recover(round, base, ups[i]) != p) {
                 return abi.encodeWithSelector(IContributionLedger.LedgerInvalidSignature.selector, i, p);
             }
+            if (ups[i].numSamples > ghostDatasetSize[p]) {
+                return abi.encodeWithSelector(
+                    IContributionLedger.LedgerSampleCountExceedsDataset.selector,
+                    i,
+                    p,
+                    ups[i].numSamples,
+                    ghostDatasetSize[p]
+                );
+            }
         }
         return "";
     }
@@ -443,6 +492,24 @@ contract LedgerHandler is LedgerSigning {
         view
         returns (IContributionLedger.SignedUpdate memory)
     {
+        return _signCount(key, round, base, salt, score, chainId, _honestCount(VM.addr(key), salt));
+    }
+
+    /// @dev At most the registered dataset size (below 100,000 for an unregistered key).
+    function _honestCount(address p, uint256 salt) private view returns (uint64) {
+        uint256 size = ghostStatus[p] == IContributionLedger.ParticipantStatus.None ? 99_999 : ghostDatasetSize[p];
+        return uint64(salt % (size + 1));
+    }
+
+    function _signCount(
+        uint256 key,
+        uint256 round,
+        bytes32 base,
+        uint256 salt,
+        uint64 score,
+        uint256 chainId,
+        uint64 numSamples
+    ) private view returns (IContributionLedger.SignedUpdate memory) {
         address p = VM.addr(key);
         bytes32 commitment = ghostStatus[p] == IContributionLedger.ParticipantStatus.None
             ? keccak256(abi.encode("unregistered", p))
@@ -453,7 +520,7 @@ contract LedgerHandler is LedgerSigning {
             round: round,
             baseModelHash: base,
             updateHash: keccak256(abi.encode("update", salt, p)),
-            numSamples: uint64(salt % 100_000),
+            numSamples: numSamples,
             datasetCommitment: commitment
         });
         return _update(p, m, score, key);
@@ -537,8 +604,20 @@ contract LedgerHandler is LedgerSigning {
             IContributionLedger.SignedUpdate memory forged =
                 _sign(_keys[POOL], round, base, _salt(seed, j), ups[j].score, block.chainid);
             (ups[j].r, ups[j].vs) = (forged.r, forged.vs); // signed by an outsider's key
+        } else if (kind == 15 && n > 0) {
+            ups[j] = _signInflated(ups[j], round, base, seed, j);
         }
         return (round, base, aggregate, ups);
+    }
+
+    /// @dev `u` re-signed, correctly, with a count above its participant's registered dataset size.
+    function _signInflated(IContributionLedger.SignedUpdate memory u, uint256 round, bytes32 base, uint256 seed, uint256 j)
+        private
+        view
+        returns (IContributionLedger.SignedUpdate memory)
+    {
+        uint64 inflated = uint64(ghostDatasetSize[u.participant] + 1 + (seed >> 64) % 1_000);
+        return _signCount(_keyOf(u.participant), round, base, _salt(seed, j), u.score, block.chainid, inflated);
     }
 
     function _salt(uint256 seed, uint256 k) private pure returns (uint256) {

@@ -162,6 +162,9 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     bytes32 internal constant GENESIS = keccak256("fedledger.genesis-model");
     uint128 internal constant BUDGET = 1_000e18;
     uint256 internal constant MAX_FUNDABLE = (uint256(1) << 104) - 1;
+    /// @dev The registered dataset size unless a test says otherwise: the largest, so that
+    /// only the tests of the bound meet it.
+    uint48 internal constant DATASET_SIZE = type(uint48).max;
 
     // Keys picked so that alice < bob < carol < dave < mallory as addresses: recordRound
     // takes updates in strictly ascending participant order. setUp asserts the order.
@@ -220,8 +223,12 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     // ------------------------------------------------------------ actions
 
     function _register(address participant, bytes32 commitment) internal {
+        _register(participant, commitment, DATASET_SIZE);
+    }
+
+    function _register(address participant, bytes32 commitment, uint48 datasetSize) internal {
         vm.prank(registrar);
-        ledger.registerParticipant(participant, commitment);
+        ledger.registerParticipant(participant, commitment, datasetSize);
     }
 
     function _fund(uint256 amount) internal {

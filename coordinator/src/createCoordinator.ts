@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
+import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 import {
   contributionLedgerAbi,
   initialWeights,
@@ -16,14 +16,16 @@ import type { Logger } from "pino";
 import type { CoordinatorConfig } from "./config/coordinatorConfig.ts";
 import { createCoordinatorMetrics } from "./metrics/coordinatorMetrics.ts";
 import { createOpsRequestHandler } from "./metrics/opsRequestHandler.ts";
-import type { EngineContext } from "./rounds/engineContext.ts";
+import type { EngineContext, RegistryEntry } from "./rounds/engineContext.ts";
 import { createRoundEngine, type RoundEngineEvents } from "./rounds/roundEngine.ts";
-import { createSampleCountScorer } from "./scorers/sampleCountScorer.ts";
+import { createScorer } from "./scorers/registry.ts";
 import { createDirectoryContentStore } from "./stores/contentStore.ts";
 import { openStateStore } from "./stores/stateStore.ts";
 import { createStoreUpdateSource } from "./stores/updateSources.ts";
-import { FedAvg } from "./strategies/fedAvg.ts";
+import { createStrategy } from "./strategies/registry.ts";
+import { createDirectoryServerStateStore } from "./strategies/serverStateStore.ts";
 import { createCoordinatorServer } from "./transport/createCoordinatorServer.ts";
+import { watchDeactivations } from "./transport/watchDeactivations.ts";
 
 export type CreateCoordinatorParameters = {
   config: CoordinatorConfig;
@@ -58,13 +60,13 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   const metrics = createCoordinatorMetrics();
 
   const evaluationData = p.evaluationData;
-  const strategy = new FedAvg({
+  const strategy = createStrategy(config.strategy, {
     layout,
     initialWeights: initialWeights(spec, config.model.seed),
+    stateStore: createDirectoryServerStateStore(join(config.storage.dir, "strategy-state")),
     fractionFit: config.rounds.fractionFit,
     minFitClients: config.rounds.minFitClients,
     minAvailableClients: config.rounds.minAvailableClients,
-    ...(config.strategy.maxUpdateNorm ? { maxUpdateNorm: config.strategy.maxUpdateNorm } : {}),
     ...(evaluationData
       ? {
           evaluateFn: async (weights: readonly Float32Array[]) => {
@@ -78,15 +80,16 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
 
   const readParticipant = (address: Address) =>
     publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "participantInfo", args: [address] });
-  // Commitments change rarely; a short cache keeps chain reads off the submission path.
-  const commitments = new Map<Address, { value: Hex; at: number }>();
-  const datasetCommitment = async (address: Address, options: { fresh?: boolean } = {}): Promise<Hex> => {
-    const cached = commitments.get(address);
-    // Re-read when a round starts (collectUpdates asks for every selected participant).
+  // Registry entries change rarely; a short cache keeps chain reads off the submission path.
+  const registryEntries = new Map<Address, { value: RegistryEntry; at: number }>();
+  const registryEntry = async (address: Address, options: { fresh?: boolean } = {}): Promise<RegistryEntry> => {
+    const cached = registryEntries.get(address);
+    // Re-read when a round starts (collectUpdates asks for every available participant).
     if (cached && !options.fresh && Date.now() - cached.at < 5 * 60_000) return cached.value;
     const info = await readParticipant(address);
-    commitments.set(address, { value: info.datasetCommitment, at: Date.now() });
-    return info.datasetCommitment;
+    const value = { active: info.status === 1, datasetCommitment: info.datasetCommitment, datasetSize: Number(info.datasetSize) };
+    registryEntries.set(address, { value, at: Date.now() });
+    return value;
   };
 
   const httpServer: HttpServer = config.server.tls
@@ -96,17 +99,21 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       }) as unknown as HttpServer)
     : createHttpServer();
 
+  // The URL bound into every login: configured, else the one listen() binds.
+  let coordinatorUrl = config.server.publicUrl;
   // `engine` is created below, once the server's client registry exists; these callbacks
   // only run after a client connects, by which time it is set.
   const server = createCoordinatorServer(
     httpServer,
     {
       domain,
+      coordinatorUrl: () => coordinatorUrl,
       isActiveParticipant: async (address) => (await readParticipant(address)).status === 1,
       submit: (sender, payload) => engine.submit(sender, payload),
       logger,
       onRefused: (code) => metrics.updatesRefused.inc({ reason: code }),
       onAuthenticated: (address) => engine.clientReady(address),
+      ...(p.now ? { now: p.now } : {}),
     },
     {
       // Room for the largest valid update plus socket.io framing; larger messages are
@@ -115,8 +122,24 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       maxHttpBufferSize: 2 * maxUpdateBytes + 1024 * 1024,
       ackTimeoutMs: config.server.ackTimeoutMs,
       challengeTtlMs: config.server.challengeTtlMs,
+      loginTimeoutMs: config.server.loginTimeoutMs,
+      maxConnections: config.server.maxConnections,
+      maxConnectionsPerAddress: config.server.maxConnectionsPerAddress,
+      maxPendingLogins: config.server.maxPendingLogins,
+      submissionsPerMinute: config.server.submissionsPerMinute,
+      submissionBurst: config.server.submissionBurst,
     },
   );
+  // A participant deactivated on the ledger loses its session (and cannot log in again).
+  const unwatchDeactivations = watchDeactivations({
+    publicClient,
+    ledger,
+    pollingIntervalMs: config.server.registryPollIntervalMs,
+    onDeactivated: (participant) => {
+      if (server.clients.disconnect(participant)) logger.info({ participant }, "session closed: participant deactivated on the ledger");
+    },
+    onError: (error) => logger.warn({ err: error.message.split("\n", 1)[0] }, "watching the ledger for deactivations failed"),
+  });
 
   const ctx: EngineContext = {
     settings: {
@@ -126,14 +149,20 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       fitTimeoutMs: config.rounds.fitTimeoutMs,
       availabilityTimeoutMs: config.rounds.availabilityTimeoutMs,
       maxAttemptsPerRound: config.rounds.maxAttemptsPerRound,
+      retryBackoffMs: config.rounds.retryBackoffMs,
       dtype: config.model.dtype,
       modelSpec: config.model.spec,
       trainConfig: { ...config.training },
       layout,
       maxUpdateBytes,
     },
+    safety: {
+      maxUpdateNorm: config.safety.maxUpdateNorm,
+      outlierNormMultiple: config.safety.outlierNormMultiple,
+      maxLossIncrease: config.safety.maxLossIncrease,
+    },
     strategy,
-    scorer: createSampleCountScorer(),
+    scorer: createScorer(config.scorer, { spec, ...(evaluationData ? { evaluationData } : {}) }),
     state,
     content,
     updates,
@@ -151,7 +180,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     metrics,
     logger,
     now: p.now ?? Date.now,
-    datasetCommitment,
+    registryEntry,
   };
   const engine = createRoundEngine(ctx, p.events);
 
@@ -183,8 +212,10 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
         httpServer.listen(config.server.port, config.server.host, () => resolve());
       });
       const { port } = httpServer.address() as AddressInfo;
-      const url = `${config.server.tls ? "https" : "http"}://${config.server.host}:${port}`;
-      logger.info({ url, ledger, chainId }, "coordinator listening");
+      const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
+      const url = `${config.server.tls ? "https" : "http"}://${host}:${port}`;
+      coordinatorUrl = config.server.publicUrl ?? url;
+      logger.info({ url, publicUrl: coordinatorUrl, ledger, chainId }, "coordinator listening");
       return url;
     },
     run(signal?: AbortSignal) {
@@ -194,6 +225,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     },
     async close(): Promise<void> {
       stopping.abort();
+      unwatchDeactivations();
       await running?.catch(() => undefined);
       await server.close();
       await updates.close();

@@ -11,8 +11,9 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import {
   contentHash,
+  buildMerkleTree,
   contributionLedgerAbi,
-  datasetFingerprint,
+  datasetRecordHashes,
   dirichletSplit,
   encodeWeights,
   initialWeights,
@@ -88,11 +89,12 @@ export async function runDemo(p: {
   const institutions = shards.map((indices, i) => {
     const privateKey = keccak256(toHex(`fedledger demo institution ${i + 1}`));
     const account = privateKeyToAccount(privateKey);
-    const commitment = datasetFingerprint(subsetDataset(all, indices));
-    return { name: `institution-${i + 1}`, privateKey, account, indices, commitment };
+    // The commitment and the record count it binds (its leaf count), which bounds every update's numSamples.
+    const tree = buildMerkleTree(datasetRecordHashes(subsetDataset(all, indices)));
+    return { name: `institution-${i + 1}`, privateKey, account, indices, commitment: tree.root, datasetSize: tree.leafCount };
   });
   for (const inst of institutions) {
-    await ledger.write.registerParticipant([inst.account.address, inst.commitment]);
+    await ledger.write.registerParticipant([inst.account.address, inst.commitment, inst.datasetSize]);
     await operator.sendTransaction({ to: inst.account.address, value: 10n ** 18n });
   }
   const funding = BigInt(p.rounds) * 1_000n * 10n ** 18n;
@@ -149,7 +151,7 @@ export async function runDemo(p: {
   for (const inst of institutions) {
     const shardFile = join(p.workDir, `${inst.name}.json`);
     writeFileSync(shardFile, JSON.stringify({ seed: DATA_SEED, indices: inst.indices }));
-    const child = p.spawnParticipant([url, shardFile, inst.name], { FEDLEDGER_PRIVATE_KEY: inst.privateKey });
+    const child = p.spawnParticipant([url, shardFile, inst.name, rpcUrl, ledger.address], { FEDLEDGER_PRIVATE_KEY: inst.privateKey });
     if (child.stdout) {
       createInterface({ input: child.stdout }).on("line", (line) => {
         try {

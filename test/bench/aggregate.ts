@@ -1,4 +1,7 @@
-// FedAvg aggregation kernel (weightedDeltaAverage): N updates of P float32 parameters.
+// Aggregation: N updates of P float32 parameters. "fedavg" cases time FedAvg's kernel
+// (weightedDeltaAverage); the robust strategies ("median", "trimmed-mean", "multi-krum") time
+// the strategy's whole aggregateFit, built through the registry (for Multi-Krum: the Gram
+// matrix pass, the selection, and the average of the kept updates).
 //
 // mode "memory": the updates sit in a memory UpdateSource (a wasm arena, so the SIMD
 // kernel reads them in place); mode "store": they were written beforehand (not timed) as
@@ -10,15 +13,16 @@
 // FedAvg does (for a 40 MB output that alone is ~20 ms of page faults and GC on the dev VM;
 // stderr also shows the time with a reused output). gbPerSec = n·p·4 / seconds / 1e9.
 //
-// extraMemoryModels: peak extra memory during aggregation / (p·4). Measured in a separate,
+// extraMemoryModels: peak extra memory during aggregation / (p·4); extraMemoryInputs: the
+// same over the inputs (n·p·4 bytes). Measured in a separate,
 // untimed run: a 1 ms interval calls gc() and samples process.memoryUsage()
 // `external + heapUsed` (external counts ArrayBuffers and wasm memories; rss would miss
 // untouched pages of the output). The kernel yields to the event loop at least every 4 ms,
 // so the interval fires during the run; one more sample is taken when it returns, with the
 // output still alive. That measured peak is cross-checked (stderr) against the analytic
-// figure, output + plan.scratchBytes, and the larger of the two is reported: the kernel
-// reuses scratch across calls (a pooled wasm arena), which a before/after difference would
-// otherwise not see. gc() comes from --expose-gc when given, else is enabled at runtime
+// figure, output + the kernels' planned scratch, and the larger of the two is reported: the
+// kernels reuse scratch across calls (pooled wasm arenas), which a before/after difference
+// would otherwise not see. gc() comes from --expose-gc when given, else is enabled at runtime
 // (v8.setFlagsFromString + vm), so the plain runner command works.
 //
 // BENCH_AGG_BACKEND=js selects the scalar JavaScript kernel instead of wasm SIMD.
@@ -35,17 +39,35 @@ import {
   weightedDeltaAverage,
   type WeightedDeltaAverageParameters,
 } from "../../coordinator/src/strategies/aggregate/weightedDeltaAverage.ts";
+import { gramScratchBytes } from "../../coordinator/src/strategies/aggregate/gramMatrix.ts";
+import { keptRanksScratchBytes } from "../../coordinator/src/strategies/aggregate/orderStatistics.ts";
+import { createStrategy, type StrategyConfig, strategyConfigSchema } from "../../coordinator/src/strategies/registry.ts";
 import type { UpdateSource } from "../../coordinator/src/strategies/Strategy.ts";
 
-const CASES = [
-  { n: 10, p: 1_000_000 },
-  { n: 100, p: 1_000_000 },
-  { n: 10, p: 10_000_000 },
-] as const;
+type Setup = { strategy: StrategyConfig; n: number; p: number };
+
+const CASES: readonly Setup[] = [
+  { strategy: { name: "fedavg" }, n: 10, p: 1_000_000 },
+  { strategy: { name: "fedavg" }, n: 100, p: 1_000_000 },
+  { strategy: { name: "fedavg" }, n: 10, p: 10_000_000 },
+  { strategy: strategyConfigSchema.parse({ name: "median" }), n: 100, p: 1_000_000 },
+  { strategy: strategyConfigSchema.parse({ name: "trimmed-mean", beta: 0.1 }), n: 100, p: 1_000_000 },
+  { strategy: strategyConfigSchema.parse({ name: "multi-krum", f: 10, m: 90 }), n: 100, p: 1_000_000 },
+];
 const MODES = ["memory", "store"] as const;
 const REPEATS = 7;
+const ROBUST_REPEATS = 5;
 
-type Case = { n: number; p: number; mode: string; seconds: number; gbPerSec: number; extraMemoryModels: number };
+type Case = {
+  strategy: string;
+  n: number;
+  p: number;
+  mode: string;
+  seconds: number;
+  gbPerSec: number;
+  extraMemoryModels: number;
+  extraMemoryInputs: number;
+};
 
 function exposeGc(): () => void {
   const existing = (globalThis as { gc?: () => void }).gc;
@@ -83,7 +105,10 @@ async function settle(gc: () => void): Promise<void> {
   }
 }
 
-async function peakExtraBytes(gc: () => void, parameters: WeightedDeltaAverageParameters): Promise<number> {
+/** One aggregation; resolves with its output's parameter count. */
+type Run = () => Promise<number>;
+
+async function peakExtraBytes(gc: () => void, run: Run, p: number): Promise<number> {
   await settle(gc);
   const baseline = usage();
   let peak = 0;
@@ -92,23 +117,31 @@ async function peakExtraBytes(gc: () => void, parameters: WeightedDeltaAveragePa
     peak = Math.max(peak, usage() - baseline);
   };
   const timer = setInterval(sample, 1);
-  const out = await weightedDeltaAverage(parameters);
-  sample(); // output still referenced here
+  const length = await run();
+  sample(); // output still referenced by the run until it returned; sampled just after
   clearInterval(timer);
-  if (out.length !== parameters.source.parameterCount) throw new Error("bad output");
+  if (length !== p) throw new Error("bad output");
   return peak;
 }
 
-async function timeRuns(parameters: WeightedDeltaAverageParameters): Promise<number> {
-  await weightedDeltaAverage(parameters); // warm-up
+async function timeRuns(run: Run, repeats: number): Promise<number> {
+  await run(); // warm-up
   const times: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
+  for (let r = 0; r < repeats; r++) {
     const start = process.hrtime.bigint();
-    await weightedDeltaAverage(parameters);
+    await run();
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] as number;
+}
+
+/** Planned working memory besides the output, per strategy (the kernels' own plans). */
+function analyticScratch(setup: Setup, fedAvgScratch: number): number {
+  const { strategy, n, p } = setup;
+  if (strategy.name === "median" || strategy.name === "trimmed-mean") return keptRanksScratchBytes(n, p);
+  if (strategy.name === "multi-krum") return Math.max(gramScratchBytes(n, p), fedAvgScratch);
+  return fedAvgScratch;
 }
 
 async function prepare(
@@ -138,7 +171,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const gc = exposeGc();
   const backend: AggregationBackend = process.env["BENCH_AGG_BACKEND"] === "js" ? "js" : "wasm";
   const cases: Case[] = [];
-  for (const { n, p } of CASES) {
+  for (const setup of CASES) {
+    const { n, p } = setup;
     for (const mode of MODES) {
       const dir = mkdtempSync(join(tmpdir(), "fedledger-bench-aggregate-"));
       try {
@@ -148,26 +182,44 @@ export async function run(): Promise<Record<string, unknown>> {
         const results = Array.from({ length: n }, (_, i) => ({ updateHash: hashOf(i), numSamples: 100 + ((i * 37) % 900) }));
         const parameters: WeightedDeltaAverageParameters = { global, results, source, backend };
         const plan = planWeightedDeltaAverage(parameters);
-        const measured = await peakExtraBytes(gc, parameters);
-        const analytic = p * 4 + plan.scratchBytes;
-        const seconds = await timeRuns(parameters);
-        // For information (stderr): the same without allocating the output each run.
-        const reusedSeconds = await timeRuns({ ...parameters, output: new Float32Array(p) });
+        const fedAvg = setup.strategy.name === "fedavg";
+        let run: Run;
+        if (fedAvg) {
+          run = async () => (await weightedDeltaAverage(parameters)).length;
+        } else {
+          const layout = [{ name: "flat", shape: [p] }];
+          const strategy = createStrategy(setup.strategy, { layout, initialWeights: [global], fractionFit: 1, minFitClients: n, minAvailableClients: n });
+          const fitResults = results.map((r, i) => ({ ...r, participant: `0x${(i + 1).toString(16).padStart(40, "0")}` as const }));
+          run = async () => {
+            const { weights } = await strategy.aggregateFit({ round: 1, layout, global: [global], results: fitResults, failures: [], source });
+            return weights.reduce((count, layer) => count + layer.length, 0);
+          };
+        }
+        const measured = await peakExtraBytes(gc, run, p);
+        const analytic = p * 4 + analyticScratch(setup, plan.scratchBytes);
+        const seconds = await timeRuns(run, fedAvg ? REPEATS : ROBUST_REPEATS);
+        // For information (stderr): FedAvg's kernel without allocating the output each run.
+        const reusedSeconds = fedAvg ? await timeRuns(async () => (await weightedDeltaAverage({ ...parameters, output: new Float32Array(p) })).length, REPEATS) : seconds;
         await close();
         const modelBytes = p * 4;
+        const extra = Math.max(measured, analytic);
         process.stderr.write(
-          `n=${n} p=${p} ${mode}: ${(seconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / seconds / 1e9).toFixed(2)} GB/s ` +
-            `(output reused: ${(reusedSeconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / reusedSeconds / 1e9).toFixed(2)} GB/s); ` +
-            `extra memory measured ${(measured / modelBytes).toFixed(3)}, analytic ${(analytic / modelBytes).toFixed(3)} models; ` +
-            `plan ${JSON.stringify(plan)}\n`,
+          `${setup.strategy.name} n=${n} p=${p} ${mode}: ${(seconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / seconds / 1e9).toFixed(2)} GB/s ` +
+            (fedAvg ? `(output reused: ${(reusedSeconds * 1e3).toFixed(1)} ms, ${((n * p * 4) / reusedSeconds / 1e9).toFixed(2)} GB/s); ` : "; ") +
+            `extra memory measured ${(measured / modelBytes).toFixed(3)}, analytic ${(analytic / modelBytes).toFixed(3)} models ` +
+            `(${(extra / (n * modelBytes)).toFixed(3)} of the inputs)` +
+            (fedAvg ? `; plan ${JSON.stringify(plan)}` : "") +
+            "\n",
         );
         cases.push({
+          strategy: setup.strategy.name,
           n,
           p,
           mode,
           seconds: Number(seconds.toFixed(6)),
           gbPerSec: Number(((n * p * 4) / seconds / 1e9).toFixed(3)),
-          extraMemoryModels: Number((Math.max(measured, analytic) / modelBytes).toFixed(3)),
+          extraMemoryModels: Number((extra / modelBytes).toFixed(3)),
+          extraMemoryInputs: Number((extra / (n * modelBytes)).toFixed(3)),
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });

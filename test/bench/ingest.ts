@@ -42,10 +42,10 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
   }
   const state = openStateStore(join(dir, "state.sqlite"));
   const updates = createStoreUpdateSource(join(dir, "updates"), 1_000_000);
-  const strategy = new FedAvg({ layout: MILLION_LAYOUT, initialWeights: global, fractionFit: 1, minFitClients: 1, minAvailableClients: 1, maxUpdateNorm: 1e6 });
+  const strategy = new FedAvg({ layout: MILLION_LAYOUT, initialWeights: global, fractionFit: 1, minFitClients: 1, minAvailableClients: 1 });
   const deps = {
     settings: {
-      rounds: 1, minFitClients: 1, minAvailableClients: 1, fitTimeoutMs: 600_000, availabilityTimeoutMs: 1, maxAttemptsPerRound: 1,
+      rounds: 1, minFitClients: 1, minAvailableClients: 1, fitTimeoutMs: 600_000, availabilityTimeoutMs: 1, maxAttemptsPerRound: 1, retryBackoffMs: 1,
       dtype: "f32" as const, modelSpec: {}, trainConfig: {}, layout: MILLION_LAYOUT, maxUpdateBytes: 4_000_000 + 65_536,
     },
     strategy,
@@ -56,7 +56,8 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     metrics: createCoordinatorMetrics(),
     logger: pino({ level: "silent" }),
     now: Date.now,
-    datasetCommitment: async () => commitment,
+    safety: { maxUpdateNorm: 1e6, outlierNormMultiple: 10, maxLossIncrease: 1 },
+    registryEntry: async () => ({ active: true, datasetCommitment: commitment, datasetSize: 1_000 }),
   };
   const open = createOpenRound({ round: 1, attempt: 1, baseModelHash: base, deadline: Date.now() + 600_000, selected: accounts.map((a) => a.address) });
   state.openRound(1, 1, base, open.deadline, accounts.map((a) => a.address));
@@ -77,7 +78,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
   const ingestSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rows = state.listUpdates(1);
   await strategy.aggregateFit({ round: 1, layout: MILLION_LAYOUT, global, results: rows, failures: [], source: updates });
-  await createSampleCountScorer().score({ round: 1, global, aggregate: global, results: rows, source: updates });
+  await createSampleCountScorer().score({ round: 1, baseModelHash: base, global, aggregate: global, results: rows, source: updates });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);

@@ -37,7 +37,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
   const clients = Array.from({ length: CLIENTS }, (_, i) => ({ account: privateKeyToAccount(keccak256(toHex(`round bench ${i}`))), commitment: keccak256(toHex(`data ${i}`)) }));
   process.stderr.write(`registering ${CLIENTS} participants, model of ${params} parameters\n`);
   for (const c of clients) {
-    await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "registerParticipant", args: [c.account.address, c.commitment] }) });
+    await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "registerParticipant", args: [c.account.address, c.commitment, 100] }) });
   }
   await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: token, abi: erc20Abi, functionName: "approve", args: [ledger, 10n ** 24n] }) });
   await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "fund", args: [10n ** 24n] }) });

@@ -14,6 +14,8 @@ const program = new Command()
   .argument("<name>", `benchmark to run: ${available.join(", ")}`)
   .option("--json", "print only the JSON result on stdout", false)
   .option("--dir <path>", "working directory for benchmarks that store data (default: the OS temp dir)")
+  // A benchmark may read its own flags from process.argv (e.g. attacks --attacks sign-flip).
+  .allowUnknownOption()
   .action(async (name: string, options: { json: boolean; dir?: string }) => {
     if (!available.includes(name)) {
       console.error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);

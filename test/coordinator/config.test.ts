@@ -30,7 +30,13 @@ describe("parseCoordinatorConfig", () => {
   it("accepts a minimal config and fills every default", () => {
     expect(parseCoordinatorConfig(minimal())).toEqual({
       chain: { rpcUrl: "http://127.0.0.1:8545", ledger: LEDGER },
-      server: { host: "127.0.0.1", port: 8080, ackTimeoutMs: 30_000, challengeTtlMs: 60_000 },
+      server: {
+        host: "127.0.0.1",
+        port: 8080,
+        ackTimeoutMs: 30_000,
+        challengeTtlMs: 60_000,
+        loginTimeoutMs: 10_000, maxConnections: 1_024, maxConnectionsPerAddress: 64, maxPendingLogins: 256, submissionsPerMinute: 120, submissionBurst: 40, registryPollIntervalMs: 2_000,
+      },
       rounds: {
         rounds: 10,
         fractionFit: 1,
@@ -39,10 +45,12 @@ describe("parseCoordinatorConfig", () => {
         fitTimeoutMs: 120_000,
         availabilityTimeoutMs: 120_000,
         maxAttemptsPerRound: 3,
+        retryBackoffMs: 1_000,
       },
       model: { spec: TINY_SPEC, seed: 0, dtype: "f32" },
       training: { epochs: 2, batchSize: 16, learningRate: 0.1, optimizer: "sgd", proximalMu: 0 },
       strategy: { name: "fedavg" },
+      safety: { outlierNormMultiple: 10, maxLossIncrease: 1 },
       scorer: { name: "samples" },
       storage: { dir: ".fedledger/coordinator" },
     });
@@ -54,13 +62,13 @@ describe("parseCoordinatorConfig", () => {
       server: { port: 0, tls: { certFile: "cert.pem", keyFile: "key.pem" } },
       rounds: { rounds: 3, minFitClients: 3, minAvailableClients: 5 },
       model: { spec: TINY_SPEC, seed: 42, dtype: "i8" },
-      strategy: { maxUpdateNorm: 2.5 },
+      safety: { maxUpdateNorm: 2.5, maxLossIncrease: null },
       evaluation: { dataset: "mnist" },
     });
-    expect(config.server).toEqual({ host: "127.0.0.1", port: 0, tls: { certFile: "cert.pem", keyFile: "key.pem" }, ackTimeoutMs: 30_000, challengeTtlMs: 60_000 });
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 0, tls: { certFile: "cert.pem", keyFile: "key.pem" }, ackTimeoutMs: 30_000, challengeTtlMs: 60_000, loginTimeoutMs: 10_000 });
     expect(config.rounds).toMatchObject({ rounds: 3, minFitClients: 3, minAvailableClients: 5, fractionFit: 1, maxAttemptsPerRound: 3 });
     expect(config.model).toEqual({ spec: TINY_SPEC, seed: 42, dtype: "i8" });
-    expect(config.strategy).toEqual({ name: "fedavg", maxUpdateNorm: 2.5 });
+    expect(config.safety).toEqual({ maxUpdateNorm: 2.5, outlierNormMultiple: 10, maxLossIncrease: null });
     expect(config.evaluation).toEqual({ dataset: "mnist", testFraction: 0.15, seed: 7 });
   });
 

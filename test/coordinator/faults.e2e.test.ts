@@ -139,7 +139,7 @@ describe("rounds under faults", () => {
       const clients = new Map<Institution, RawClient>();
       for (const inst of [alice, bob, carol]) clients.set(inst, await joined(url, inst));
       const run = coordinator.run();
-      const values = new Map([[alice, [0.013, 40]], [bob, [-0.027, 130]], [carol, [0.0071, 77]]] as const);
+      const values = new Map([[alice, [0.013, 40]], [bob, [-0.027, 90]], [carol, [0.0071, 77]]] as const);
       for (const inst of order) {
         const [value, samples] = values.get(inst)!;
         expect((await submitConstant(clients.get(inst)!, inst, 1, value, samples)).ok).toBe(true);

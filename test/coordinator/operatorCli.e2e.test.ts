@@ -59,6 +59,7 @@ async function closedPort(): Promise<number> {
 describe("the operator CLI against a real chain", () => {
   const alice = institution(1);
   const bob = institution(2);
+  const carol = institution(3);
   let chain: Awaited<ReturnType<typeof startEmbeddedChain>>;
   let publicClient: PublicClient;
   let dir: string;
@@ -110,19 +111,31 @@ describe("the operator CLI against a real chain", () => {
     expect(existsSync(join(DEPLOYMENTS, "fedledger-chain-31337"))).toBe(false);
   });
 
-  it("register: the participant is active on the ledger with its commitment", async () => {
-    for (const inst of [alice, bob]) {
-      const result = await cli(["register", inst.account.address, "--commitment", inst.commitment, ...target()]);
+  it("register: the participant is active on the ledger with its commitment and dataset size", async () => {
+    for (const [inst, size] of [[alice, 96], [bob, 40]] as const) {
+      const result = await cli(["register", inst.account.address, "--commitment", inst.commitment, "--dataset-size", String(size), ...target()]);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`^registered ${inst.account.address} \\(tx 0x[0-9a-f]{64}\\)`));
+      expect(result.stdout).toMatch(new RegExp(`^registered ${inst.account.address} with ${size} records \\(tx 0x[0-9a-f]{64}\\)`));
     }
     const info = await publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "participantInfo", args: [alice.account.address] });
     expect(info.status).toBe(1);
     expect(info.datasetCommitment).toBe(alice.commitment);
+    expect(info.datasetSize).toBe(96);
+  });
+
+  it("register refuses a dataset size that is not a whole number in [1, 2^48 - 1] before any transaction", async () => {
+    const before = await publicClient.getBlockNumber();
+    for (const size of ["0", "-1", "1.5", String(2 ** 48)]) {
+      const stderr = expectFailure(await cli(["register", carol.account.address, "--commitment", carol.commitment, "--dataset-size", size, ...target()]), "INVALID_CONFIG");
+      expect(stderr).toContain(`--dataset-size must be a whole number of records from 1 to ${2 ** 48 - 1}`);
+    }
+    expect(await publicClient.getBlockNumber()).toBe(before);
+    const info = await publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "participantInfo", args: [carol.account.address] });
+    expect(info.status).toBe(0);
   });
 
   it("register the same address twice: refused with a typed error naming the ledger's custom error", async () => {
-    const stderr = expectFailure(await cli(["register", alice.account.address, "--commitment", alice.commitment, ...target()]), "CHAIN_ERROR");
+    const stderr = expectFailure(await cli(["register", alice.account.address, "--commitment", alice.commitment, "--dataset-size", "96", ...target()]), "CHAIN_ERROR");
     expect(stderr).toContain("LedgerParticipantAlreadyRegistered");
   });
 
@@ -154,7 +167,7 @@ describe("the operator CLI against a real chain", () => {
       genesisModelHash: string;
       totalFunded: string;
       totalCredited: string;
-      participants: { address: string; status: string; credited: string; claimed: string; datasetCommitment: string }[];
+      participants: { address: string; status: string; credited: string; claimed: string; datasetCommitment: string; datasetSize: number }[];
     };
     expect(getAddress(status.ledger)).toBe(ledger);
     expect(status.latestRound).toBe("0");
@@ -162,21 +175,21 @@ describe("the operator CLI against a real chain", () => {
     expect(status.totalFunded).toBe((1235n * 10n ** 17n).toString());
     expect(status.totalCredited).toBe("0");
     expect(status.participants).toEqual([
-      { address: alice.account.address, status: "active", credited: "0", claimed: "0", datasetCommitment: alice.commitment },
-      { address: bob.account.address, status: "inactive", credited: "0", claimed: "0", datasetCommitment: bob.commitment },
+      { address: alice.account.address, status: "active", credited: "0", claimed: "0", datasetCommitment: alice.commitment, datasetSize: 96 },
+      { address: bob.account.address, status: "inactive", credited: "0", claimed: "0", datasetCommitment: bob.commitment, datasetSize: 40 },
     ]);
 
     const human = await cli(["status", ...target()]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toContain("funded 123.5, credited 0");
-    expect(human.stdout).toMatch(new RegExp(`${bob.account.address} inactive`));
+    expect(human.stdout).toMatch(new RegExp(`${bob.account.address} inactive +40 records`));
   });
 
   it("refuses a missing --ledger and a bad address with INVALID_CONFIG", async () => {
     expectFailure(await cli(["status", "--rpc-url", chain.rpcUrl]), "INVALID_CONFIG");
     expectFailure(await cli(["status", "--rpc-url", chain.rpcUrl, "--ledger", "0x1234"]), "INVALID_CONFIG");
     expectFailure(await cli(["deactivate", "0xnot-an-address", ...target()]), "INVALID_CONFIG");
-    expectFailure(await cli(["register", alice.account.address, "--commitment", "0x1234", ...target()]), "INVALID_CONFIG");
+    expectFailure(await cli(["register", alice.account.address, "--commitment", "0x1234", "--dataset-size", "96", ...target()]), "INVALID_CONFIG");
   });
 
   it("refuses to run without an operator key (KEY_ERROR)", async () => {

@@ -28,7 +28,7 @@ describe("a participant cut off mid-round", () => {
       training: { epochs: 8, batchSize: 8, learningRate: 0.05 },
     };
     const first = await startCoordinator(ledger, overrides);
-    const participant = createParticipant({ coordinatorUrl: first.url, account: alice.account, data, datasetCommitment: commitment, reconnectDelayMs: 200, reconnectDelayMaxMs: 500 });
+    const participant = createParticipant({ coordinatorUrl: first.url, ...first.coordinator.domain, account: alice.account, data, datasetCommitment: commitment, reconnectDelayMs: 200, reconnectDelayMaxMs: 500 });
     let trained = 0;
     const submitted: boolean[] = [];
     participant.events.on("round:trained", () => (trained += 1));

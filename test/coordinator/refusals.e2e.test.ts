@@ -19,7 +19,7 @@ describe("the coordinator refuses bad input with typed errors and keeps running"
     ledger = await startLedger({ institutions: [alice, bob, carol] });
     const started = await startCoordinator(ledger, {
       rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 30_000 },
-      strategy: { maxUpdateNorm: 5 },
+      safety: { maxUpdateNorm: 5 },
     });
     url = started.url;
     a = await connectRawClient(url, alice.account);
@@ -142,13 +142,13 @@ describe("the coordinator refuses bad input with typed errors and keeps running"
 
   it("refuses submissions for a past round as late, and records exactly the accepted updates", async () => {
     // The server survived the huge payload above and still serves bob's original socket.
-    const bobUpdate = await craftSubmission({ account: bob.account, session: b.session, fit, layout: tinyLayout, update: constantUpdate(tinyLayout, -0.01), commitment: bob.commitment, numSamples: 150 });
+    const bobUpdate = await craftSubmission({ account: bob.account, session: b.session, fit, layout: tinyLayout, update: constantUpdate(tinyLayout, -0.01), commitment: bob.commitment, numSamples: 90 });
     expect((await b.submit(bobUpdate)).ok).toBe(true);
     await run;
     const late = await honest(0.01);
     expect(codeOf(await a.submit(late))).toBe("LATE_SUBMISSION");
     const events = await ledger.publicClient.getContractEvents({ address: ledger.ledger, abi: contributionLedgerAbi, eventName: "UpdateRecorded", fromBlock: 0n });
     expect(events.map((e) => e.args.participant).sort()).toEqual([alice.account.address, bob.account.address].sort());
-    expect(events.find((e) => e.args.participant === bob.account.address)?.args.numSamples).toBe(150n);
+    expect(events.find((e) => e.args.participant === bob.account.address)?.args.numSamples).toBe(90n);
   });
 });

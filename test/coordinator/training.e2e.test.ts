@@ -15,7 +15,7 @@ describe("federated training end to end (real chain, socket.io on 127.0.0.1, Ten
       { evaluationData: syntheticDataset(77, 200) },
     );
     const participants = institutions.map((inst) =>
-      createParticipant({ coordinatorUrl: url, account: inst.account, data: inst.data, datasetCommitment: inst.commitment }),
+      createParticipant({ coordinatorUrl: url, ...coordinator.domain, account: inst.account, data: inst.data, datasetCommitment: inst.commitment }),
     );
     const submitted: { round: number; address: Address }[] = [];
     participants.forEach((p, i) => p.events.on("round:submitted", (s) => submitted.push({ round: s.round, address: institutions[i]!.account.address })));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeEventLog, keccak256, toHex, zeroAddress } from "viem";
 import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
-import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+import { BUDGET, byParticipant, commitmentOf, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
 
 const AGG1 = keccak256(toHex("aggregate 1"));
 const AGG2 = keccak256(toHex("aggregate 2"));
@@ -71,6 +71,19 @@ describe("ContributionLedger.recordRound (viem, EDR)", () => {
     const info = await f.ledger.read.participantInfo([a!.address]);
     expect(info.credited).toBe(2n * BUDGET);
     expect(info.registeredAt).toBeGreaterThan(0n);
+  });
+
+  it("registers the dataset size with the commitment, and records a sample count equal to it", async () => {
+    const f = await deployLedger();
+    const a = participantAccount(1);
+    const hash = await f.ledger.write.registerParticipant([a.address, commitmentOf(a.address), 600]);
+    const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+    const [registered] = receipt.logs.map((log) => decodeEventLog({ abi: contributionLedgerAbi, ...log }));
+    expect(registered).toMatchObject({ eventName: "ParticipantRegistered", args: { participant: a.address, datasetCommitment: commitmentOf(a.address), datasetSize: 600n } });
+    expect((await f.ledger.read.participantInfo([a.address])).datasetSize).toBe(600);
+    const u = await f.signed(a, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 600n, score: 600n });
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]);
+    expect(await f.ledger.read.claimable([a.address])).toBe(BUDGET);
   });
 
   it("pays claims by pull, to self or a named recipient", async () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, it } from "vitest";
 import { keccak256, toHex } from "viem";
 import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
-import { byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+import { byParticipant, commitmentOf, DATASET_SIZE, deployLedger, GENESIS, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
 
 const AGG1 = keccak256(toHex("aggregate 1"));
 const AGG2 = keccak256(toHex("aggregate 2"));
@@ -86,9 +86,46 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
   it("a signature over a commitment the participant has since replaced", async () => {
     const u = await good();
     const wallet = await f.walletOf(alice);
-    const hash = await wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [keccak256(toHex("new data"))] });
+    const hash = await wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [keccak256(toHex("new data")), DATASET_SIZE] });
     await f.publicClient.waitForTransactionReceipt({ hash });
     await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerCommitmentMismatch", [0n, alice.address]);
+  });
+
+  it("a sample count above the participant's registered dataset size (its index, address, count and size)", async () => {
+    const carol = participantAccount(3);
+    await f.register([carol], { datasetSize: 300 });
+    const inflated = await f.signed(carol, { round: 1, updateHash: updateHashOf(1, 3), numSamples: 10n ** 12n, score: 10n ** 12n });
+    const updates = byParticipant([await good(alice), inflated]);
+    const index = BigInt(updates.indexOf(inflated));
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, updates]), f.ledger, "LedgerSampleCountExceedsDataset", [
+      index,
+      carol.address,
+      10n ** 12n,
+      300n,
+    ]);
+    // One more than the size is refused as well; exactly the size is recorded.
+    const justAbove = await f.signed(carol, { round: 1, updateHash: updateHashOf(1, 3), numSamples: 301n, score: 301n });
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [justAbove]]), f.ledger, "LedgerSampleCountExceedsDataset", [0n, carol.address, 301n, 300n]);
+    await f.ledger.write.recordRound([1n, GENESIS, AGG1, [await f.signed(carol, { round: 1, updateHash: updateHashOf(1, 3), numSamples: 300n, score: 300n })]]);
+  });
+
+  it("a sample count above a dataset size the participant has since lowered", async () => {
+    const u = await good(); // 10 samples over alice's registered commitment
+    const wallet = await f.walletOf(alice);
+    const hash = await wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [commitmentOf(alice.address), 9] });
+    await f.publicClient.waitForTransactionReceipt({ hash });
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]]), f.ledger, "LedgerSampleCountExceedsDataset", [0n, alice.address, 10n, 9n]);
+  });
+
+  it("a dataset of zero records, at registration and at update", async () => {
+    await f.viem.assertions.revertWithCustomErrorWithArgs(f.ledger.write.registerParticipant([mallory.address, GENESIS, 0]), f.ledger, "LedgerZeroDatasetSize", []);
+    const wallet = await f.walletOf(alice);
+    await f.viem.assertions.revertWithCustomErrorWithArgs(
+      wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [GENESIS, 0] }),
+      f.ledger,
+      "LedgerZeroDatasetSize",
+      [],
+    );
   });
 
   it("updates out of participant order", async () => {
@@ -143,13 +180,13 @@ describe("ContributionLedger refuses what it must (custom errors and arguments)"
     const wallet = await f.walletOf(alice);
     const calls: [string, Promise<unknown>][] = [
       ["recordRound", f.ledger.write.recordRound([1n, GENESIS, AGG1, [u]])],
-      ["registerParticipant", f.ledger.write.registerParticipant([mallory.address, GENESIS])],
+      ["registerParticipant", f.ledger.write.registerParticipant([mallory.address, GENESIS, 1])],
       ["deactivateParticipant", f.ledger.write.deactivateParticipant([alice.address])],
       ["reactivateParticipant", f.ledger.write.reactivateParticipant([alice.address])],
       ["setRoundBudget", f.ledger.write.setRoundBudget([1n])],
       ["fund", f.ledger.write.fund([1n])],
       ["claim", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "claim", args: [alice.address] })],
-      ["updateDatasetCommitment", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [GENESIS] })],
+      ["updateDatasetCommitment", wallet.writeContract({ address: f.ledger.address, abi: contributionLedgerAbi, functionName: "updateDatasetCommitment", args: [GENESIS, 1] })],
     ];
     for (const [, call] of calls) await f.viem.assertions.revertWithCustomErrorWithArgs(call, f.ledger, "EnforcedPause", []);
     await f.ledger.write.unpause();

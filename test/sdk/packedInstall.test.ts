@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@fedledger/client-sdk";
 
 // An institution installs the SDK alone: the packed tarball must install from the
 // registry, load, run its CLI, and pull in neither Hardhat nor coordinator code.
@@ -28,7 +29,7 @@ describe("the packed client SDK", () => {
       ["--input-type=module", "-e", "const m = await import('@fedledger/client-sdk'); console.log(typeof m.encodeWeights, typeof m.signUpdate, typeof m.createParticipant, m.PROTOCOL_VERSION)"],
       { cwd: app, encoding: "utf8" },
     );
-    expect(loaded.trim()).toBe("function function function 1");
+    expect(loaded.trim()).toBe(`function function function ${PROTOCOL_VERSION}`);
     const version = execFileSync(process.execPath, [join(app, "node_modules", "@fedledger", "client-sdk", "dist", "cli", "main.js"), "--version"], { cwd: app, encoding: "utf8" });
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   }, 240_000);

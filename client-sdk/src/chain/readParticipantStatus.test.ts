@@ -11,7 +11,7 @@ describe("readParticipantStatus (EDR)", () => {
   it("reads registration, commitment, time and the rounds contributed", async () => {
     const f = await deployLedger();
     const [p1, p2, p3] = [1, 2, 3].map(participantAccount) as [PrivateKeyAccount, PrivateKeyAccount, PrivateKeyAccount];
-    await f.register([p1, p2, p3]);
+    await f.register([p1, p2, p3], { datasetSize: 500 });
     const reader = createLedgerReader({ transport: custom(f.connection.provider), ledger: f.ledger.address });
     const rounds: [PrivateKeyAccount, bigint][][] = [
       [[p1, 4n], [p2, 6n]],
@@ -34,6 +34,7 @@ describe("readParticipantStatus (EDR)", () => {
       address: p1.address,
       status: "active",
       datasetCommitment: commitmentOf(p1.address),
+      datasetSize: 500,
       registeredAt: info1.registeredAt,
       roundsContributed: 3,
     });
@@ -53,7 +54,7 @@ describe("readParticipantStatus (EDR)", () => {
     expect(s3).toMatchObject({ status: "active", roundsContributed: 0, rounds: [] });
 
     const stranger = await readParticipantStatus(reader, participantAccount(8).address);
-    expect(stranger).toMatchObject({ status: "none", datasetCommitment: zeroHash, registeredAt: 0n, roundsContributed: 0 });
+    expect(stranger).toMatchObject({ status: "none", datasetCommitment: zeroHash, datasetSize: 0, registeredAt: 0n, roundsContributed: 0 });
 
     // The same answer when the event scan is paged block by block, and a later start sees fewer rounds.
     expect(await readParticipantStatus(reader, p1.address, { maxBlockRange: 2n })).toEqual(s1);

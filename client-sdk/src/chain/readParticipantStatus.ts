@@ -25,6 +25,8 @@ export type ParticipantStatus = {
   readonly status: ParticipantStatusName;
   /** The registered dataset commitment; the zero hash when not registered. */
   readonly datasetCommitment: Hex;
+  /** The registered dataset size, which bounds every update's sample count; 0 when not registered. */
+  readonly datasetSize: number;
   /** Unix time (seconds) of registration; 0 when not registered. */
   readonly registeredAt: bigint;
   /** Number of `UpdateRecorded` events for the address in the scanned range. */
@@ -44,7 +46,7 @@ export function participantStatusName(value: number): ParticipantStatusName {
 }
 
 /**
- * The registry entry of `address` (status, dataset commitment, registration time) and
+ * The registry entry of `address` (status, dataset commitment and size, registration time) and
  * the rounds it contributed to (its `UpdateRecorded` events in `range`, from block 0 by
  * default). State and events are read at the same block. Throws CHAIN_ERROR.
  */
@@ -72,6 +74,7 @@ export async function readParticipantStatus(
     address,
     status: participantStatusName(info.status),
     datasetCommitment: info.datasetCommitment,
+    datasetSize: info.datasetSize,
     registeredAt: info.registeredAt,
     roundsContributed: rounds.length,
     rounds,

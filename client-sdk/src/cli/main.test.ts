@@ -62,7 +62,7 @@ async function deployOverHttp() {
 
   const participants = [1, 2].map((i) => privateKeyToAccount(keyOf(i))).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
   const commitment = (a: Address): Hex => keccak256(toHex(`cli dataset ${a}`));
-  for (const p of participants) await wait(await ledger.write.registerParticipant([p.address, commitment(p.address)]));
+  for (const p of participants) await wait(await ledger.write.registerParticipant([p.address, commitment(p.address), 100]));
   const domain = { chainId: await publicClient.getChainId(), ledger: ledger.address };
   const recordRound = async (round: number, base: Hex, aggregate: Hex, entries: readonly [PrivateKeyAccount, bigint][]) => {
     const updates = await Promise.all(
@@ -154,11 +154,15 @@ describe("fedledger CLI (spawned, JSON-RPC over HTTP)", () => {
     expect(unknown.stdout).toContain("Not recorded on-chain");
   });
 
-  it("fingerprint prints the commitment and record count", async () => {
+  it("fingerprint prints the commitment and dataset size to register, as text and --json", async () => {
     const run = await cli(["fingerprint", "mnist:50"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Commitment {2}0x[0-9a-f]{64}$/m);
-    expect(run.stdout).toMatch(/^Records {5}50$/m);
+    const commitment = /^Commitment {4}(0x[0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+    expect(commitment).toBeDefined();
+    expect(run.stdout).toMatch(/^Dataset size {2}50$/m);
+    const json = await cli(["fingerprint", "mnist:50", "--json"]);
+    expect(json).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(json.stdout)).toMatchObject({ commitment, datasetSize: 50, records: 50 });
   });
 
   it("reports every expected failure as `error [CODE]: message` without a stack trace", async () => {

@@ -116,7 +116,7 @@ const program = new Command("fedledger")
 withDatasetOptions(
   program
     .command("fingerprint")
-    .description(`print the dataset commitment to register, and the record count (dataset: ${DATASET_SPEC_FORMS})`)
+    .description(`print the dataset commitment and size to register (dataset: ${DATASET_SPEC_FORMS})`)
     .argument("<dataset>", DATASET_SPEC_FORMS)
     .option("--json", "machine-readable output"),
 ).action(async (spec: string, flags: CsvSpecOptions & OutputFlags) => {

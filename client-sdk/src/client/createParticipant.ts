@@ -1,14 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { io, type Socket } from "socket.io-client";
-import type { Hex, LocalAccount } from "viem";
+import { type Address, getAddress, type Hex, type LocalAccount, toHex } from "viem";
 import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
-import { isErrorCode } from "../errors/codes.ts";
+import { type ErrorCode, isErrorCode } from "../errors/codes.ts";
 import { decodeWeights, encodeWeights } from "../protocol/encoding/weightsCodec.ts";
 import type { ClientToServerEvents, ServerToClientEvents } from "../protocol/events.ts";
 import { contentHash } from "../protocol/hashing/contentHash.ts";
+import type { LedgerDomainParameters } from "../protocol/eip712.ts";
+import { coordinatorOrigin, signLogin } from "../protocol/login.ts";
 import {
   type Ack,
-  type Challenge,
+  challengeSchema,
+  describeIssues,
   type FitInstruction,
   fitInstructionSchema,
   type Session,
@@ -21,14 +25,26 @@ import { PROTOCOL_VERSION } from "../protocol/version.ts";
 import type { BackendName } from "../training/backend.ts";
 import { layerLayout, parseModelSpec } from "../training/modelSpec.ts";
 import type { TrainingData } from "../training/trainingData.ts";
+import { checkChallenge } from "./checkChallenge.ts";
 import type { ParticipantEvents } from "./participantEvents.ts";
 
 export type ParticipantOptions = {
+  /** The coordinator's URL as this participant configured it; its origin is bound into every login. */
   coordinatorUrl: string;
+  /** The chain the ledger lives on, read from the participant's own RPC: logins and updates are signed for it. */
+  chainId: number;
+  /** The ledger's address as this participant configured it. */
+  ledger: Address;
   account: LocalAccount;
   data: TrainingData;
   /** The commitment registered on the ledger for this participant (its dataset fingerprint). */
   datasetCommitment: Hex;
+  /**
+   * The dataset size registered on the ledger (the fingerprint's distinct-record count).
+   * Declared sample counts never exceed it: the ledger refuses a larger one. A dataset
+   * with repeated records trains on more rows than it holds distinct records.
+   */
+  datasetSize?: number;
   backend?: BackendName;
   /** Deadline for each ack from the coordinator. Default 30 s. */
   ackTimeoutMs?: number;
@@ -39,30 +55,72 @@ export type ParticipantOptions = {
 
 type Pending = { submission: SubmitUpdate; acked: boolean };
 
+/** Refusals that retrying cannot cure: the participant stops. Any other failure to log in is retried with backoff. */
+const FATAL_LOGIN_CODES: readonly ErrorCode[] = [
+  "NOT_REGISTERED",
+  "INVALID_SIGNATURE",
+  "CHALLENGE_MISMATCH",
+  "PROTOCOL_VERSION_MISMATCH",
+  "INVALID_PAYLOAD",
+  "INVALID_CONFIG",
+  "KEY_ERROR",
+];
+
 /**
- * A participant's connection to the coordinator. It authenticates by signing a fresh
- * challenge, trains on every fit instruction, and submits the signed update. Cut off
- * mid-round, it reconnects with backoff and resubmits the update it already signed
- * for that round, so it never trains twice for one round.
+ * A participant's connection to the coordinator. It logs in by signing an EIP-712
+ * `Login` for a fresh challenge, after checking that the challenge names its own chain,
+ * ledger and the coordinator it dialled; it signs every update in its own configured
+ * domain, never one the coordinator sends. It trains on every fit instruction and
+ * submits the signed update. Cut off mid-round, it reconnects with backoff (as the same
+ * client, so its new session replaces the old one) and resubmits the update it already
+ * signed for that round, so it never trains twice for one round.
  */
 export function createParticipant(options: ParticipantOptions) {
   const events = new EventEmitter<ParticipantEvents>();
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+  const reconnectDelayMs = options.reconnectDelayMs ?? 500;
+  const reconnectDelayMaxMs = options.reconnectDelayMaxMs ?? 10_000;
+  const domain: LedgerDomainParameters = { chainId: options.chainId, ledger: getAddress(options.ledger) };
+  const origin = coordinatorOrigin(options.coordinatorUrl);
+  const clientId: Hex = toHex(randomBytes(32));
   const pending = new Map<number, Pending>();
   const training = new Set<number>();
   let session: Session | undefined;
   let started: ((s: Session) => void) | undefined;
   let failed: ((e: FedLedgerError) => void) | undefined;
+  let stopped = false;
+  let retries = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(options.coordinatorUrl, {
     parser: socketParser,
-    auth: { protocolVersion: PROTOCOL_VERSION, address: options.account.address },
+    auth: { protocolVersion: PROTOCOL_VERSION, address: options.account.address, clientId },
     transports: ["websocket"],
     autoConnect: false,
     reconnection: true,
-    reconnectionDelay: options.reconnectDelayMs ?? 500,
-    reconnectionDelayMax: options.reconnectDelayMaxMs ?? 10_000,
+    reconnectionDelay: reconnectDelayMs,
+    reconnectionDelayMax: reconnectDelayMaxMs,
   });
+
+  /** Gives up: the coordinator refused this participant for good (or is not the one configured). */
+  const fail = (error: FedLedgerError) => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    failed?.(error);
+    socket.disconnect();
+  };
+
+  /** Drops the connection and dials again after an exponential, jittered delay. */
+  const retryLater = () => {
+    if (stopped) return;
+    socket.disconnect();
+    const delay = Math.min(reconnectDelayMaxMs, reconnectDelayMs * 2 ** Math.min(retries, 20)) * (0.5 + Math.random() / 2);
+    retries += 1;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      if (!stopped) socket.connect();
+    }, delay);
+  };
 
   const emitError = (error: unknown) => {
     const typed = isFedLedgerError(error) ? error : new FedLedgerError("INTERNAL", "Participant error", { cause: error });
@@ -74,36 +132,58 @@ export function createParticipant(options: ParticipantOptions) {
     const response = await promise;
     if (response.ok) return response.data;
     const code = isErrorCode(response.error.code) ? response.error.code : "INTERNAL";
-    throw new FedLedgerError(code, response.error.message);
+    throw new FedLedgerError(code, String(response.error.message).slice(0, 200));
+  }
+
+  async function login(): Promise<Session> {
+    const raw = await call(socket.timeout(ackTimeoutMs).emitWithAck("session:challenge") as Promise<Ack<unknown>>);
+    const parsed = challengeSchema.safeParse(raw);
+    if (!parsed.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed login challenge", { details: describeIssues(parsed.error) });
+    const challenge = parsed.data;
+    checkChallenge(challenge, { ...domain, coordinatorUrl: options.coordinatorUrl });
+    const signature = await signLogin(options.account, domain, {
+      participant: options.account.address,
+      coordinator: origin,
+      nonce: challenge.nonce,
+      expiresAt: BigInt(challenge.expiresAt),
+      clientId,
+    });
+    return call(socket.timeout(ackTimeoutMs).emitWithAck("session:authenticate", { signature }) as Promise<Ack<Session>>);
   }
 
   socket.on("connect", async () => {
     try {
-      const challenge = await call(socket.timeout(ackTimeoutMs).emitWithAck("session:challenge") as Promise<Ack<Challenge>>);
-      const signature = await options.account.signMessage({ message: challenge.challenge });
-      const established = await call(socket.timeout(ackTimeoutMs).emitWithAck("session:authenticate", { signature }) as Promise<Ack<Session>>);
+      const established = await login();
       session = established;
+      retries = 0;
       events.emit("session", established);
       started?.(established);
       for (const [round, p] of pending) if (!p.acked) void submit(round, p);
     } catch (error) {
       const typed = emitError(error);
-      if (typed.code === "NOT_REGISTERED" || typed.code === "INVALID_SIGNATURE") {
-        failed?.(typed);
-        socket.disconnect();
-      }
+      // SESSION_ACTIVE (an older session of this address is still alive), RATE_LIMITED, a
+      // timeout: try again later. A refusal for good ends the participant.
+      if (FATAL_LOGIN_CODES.includes(typed.code)) fail(typed);
+      else retryLater();
     }
   });
 
   socket.on("connect_error", (error: Error & { data?: { code?: unknown; message?: string } }) => {
     const code = error.data?.code;
-    if (isErrorCode(code)) {
-      // Refused by the coordinator (not a network fault): retrying will not help.
-      const typed = new FedLedgerError(code, error.data?.message ?? error.message);
-      emitError(typed);
-      failed?.(typed);
-      socket.disconnect();
-    }
+    // Without a code it is a network fault or a refused connection: socket.io retries on its own.
+    if (!isErrorCode(code)) return;
+    const typed = new FedLedgerError(code, error.data?.message ?? error.message);
+    emitError(typed);
+    // Refused by the coordinator's handshake check (socket.io does not retry these).
+    if (FATAL_LOGIN_CODES.includes(code)) fail(typed);
+    else retryLater();
+  });
+
+  socket.on("disconnect", (reason) => {
+    session = undefined;
+    // Closed by the coordinator (login deadline, session closed): socket.io does not
+    // redial these; log in again, and stop if the coordinator now refuses this participant.
+    if (reason === "io server disconnect") retryLater();
   });
 
   socket.on("round:fit", (raw, ack) => {
@@ -124,7 +204,7 @@ export function createParticipant(options: ParticipantOptions) {
 
   async function onFit(raw: unknown): Promise<void> {
     const parsed = fitInstructionSchema.safeParse(raw);
-    if (!parsed.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed fit instruction", { details: parsed.error.message });
+    if (!parsed.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed fit instruction", { details: describeIssues(parsed.error) });
     const fit = parsed.data;
     const prior = pending.get(fit.round);
     if (prior && prior.submission.baseModelHash === fit.baseModelHash) {
@@ -146,7 +226,8 @@ export function createParticipant(options: ParticipantOptions) {
   }
 
   async function trainAndSign(fit: FitInstruction): Promise<SubmitUpdate> {
-    if (!session) throw new FedLedgerError("UNAUTHENTICATED", "No session");
+    // No session check: a fit can arrive just before the login's ack is processed, and
+    // nothing here depends on the session (the domain is the participant's own).
     const modelHash = await contentHash(fit.model);
     if (modelHash.toLowerCase() !== fit.baseModelHash.toLowerCase()) {
       throw new FedLedgerError("HASH_MISMATCH", "The global model does not match its announced hash");
@@ -168,17 +249,19 @@ export function createParticipant(options: ParticipantOptions) {
     });
     const metrics: Record<string, number> = { loss: result.metrics.loss, accuracy: result.metrics.accuracy };
     if (result.metrics.evalAccuracy !== undefined) metrics.evalAccuracy = result.metrics.evalAccuracy;
-    events.emit("round:trained", { round: fit.round, numSamples: result.numSamples, seconds: result.seconds, metrics });
+    const numSamples = Math.min(result.numSamples, options.datasetSize ?? result.numSamples);
+    events.emit("round:trained", { round: fit.round, numSamples, seconds: result.seconds, metrics });
     const update = encodeWeights(result.update, layout, fit.dtype);
     const updateHash = await contentHash(update);
-    const signature = await signUpdate(options.account, { chainId: session.chainId, ledger: session.ledger }, {
+    // The participant's own domain: never one the coordinator sent.
+    const signature = await signUpdate(options.account, domain, {
       round: BigInt(fit.round),
       baseModelHash: fit.baseModelHash,
       updateHash,
-      numSamples: BigInt(result.numSamples),
+      numSamples: BigInt(numSamples),
       datasetCommitment: options.datasetCommitment,
     });
-    return { round: fit.round, baseModelHash: fit.baseModelHash, numSamples: result.numSamples, updateHash, update, signature, metrics };
+    return { round: fit.round, baseModelHash: fit.baseModelHash, numSamples, updateHash, update, signature, metrics };
   }
 
   async function submit(round: number, entry: Pending): Promise<void> {
@@ -203,12 +286,17 @@ export function createParticipant(options: ParticipantOptions) {
       return new Promise((resolve, reject) => {
         started = resolve;
         failed = reject;
+        stopped = false;
         socket.connect();
       });
     },
     async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(retryTimer);
       socket.disconnect();
     },
+    /** Random per instance, sent with every (re)connection: the coordinator treats a login with it as this client's reconnect. */
+    clientId,
     get connected(): boolean {
       return socket.connected;
     },

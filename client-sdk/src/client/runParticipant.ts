@@ -1,4 +1,5 @@
 import type { RunParticipantOptions } from "../cli/commands/join.ts";
+import { withChainErrors } from "../chain/chainError.ts";
 import { createLedgerReader } from "../chain/ledgerClients.ts";
 import { readParticipantStatus } from "../chain/readParticipantStatus.ts";
 import { datasetFingerprint } from "../dataset/merkle.ts";
@@ -22,12 +23,17 @@ export async function runParticipant(options: RunParticipantOptions): Promise<{ 
       details: `fingerprint ${commitment}, registered ${status.datasetCommitment}`,
     });
   }
+  // The participant's own chain and ledger: it signs for these and refuses a coordinator that names others.
+  const chainId = await withChainErrors("read the chain id", () => reader.client.getChainId());
   const { createProgressBar } = await import("../training/progressBar.ts");
   const participant = createParticipant({
     coordinatorUrl: options.coordinatorUrl,
+    chainId,
+    ledger: reader.ledger,
     account: options.account,
     data: options.dataset,
     datasetCommitment: commitment,
+    datasetSize: status.datasetSize,
     ...(options.backend ? { backend: options.backend } : {}),
   });
   let bar: ReturnType<typeof createProgressBar> | undefined;

@@ -52,3 +52,42 @@ export function updateTypedData(domain: LedgerDomainParameters, message: UpdateM
 export function updateDigest(domain: LedgerDomainParameters, message: UpdateMessage): Hex {
   return hashTypedData(updateTypedData(domain, message));
 }
+
+/**
+ * The EIP-712 types of the login a participant signs to open a session, in the same
+ * ledger domain as `Update`. Its primary type differs, so a login can never pass for an
+ * update (nor the reverse). It binds the coordinator's origin as the participant dialled
+ * it, so a relayed challenge fails at one end or the other.
+ */
+export const LOGIN_TYPES = {
+  Login: [
+    { name: "participant", type: "address" },
+    { name: "coordinator", type: "string" },
+    { name: "nonce", type: "bytes32" },
+    { name: "expiresAt", type: "uint64" },
+    { name: "clientId", type: "bytes32" },
+  ],
+} as const;
+
+export const LOGIN_PRIMARY_TYPE = "Login";
+
+/** What a participant signs to log in; `expiresAt` is in unix milliseconds. */
+export type LoginMessage = {
+  participant: Address;
+  /** The coordinator's origin (`coordinatorOrigin`), e.g. `https://coordinator.example:8443`. */
+  coordinator: string;
+  nonce: Hex;
+  expiresAt: bigint;
+  /** Random per client instance; a reconnect with the same id replaces the old session. */
+  clientId: Hex;
+};
+
+/** Full typed-data definition of a login for viem's `signTypedData` / `recoverTypedDataAddress`. */
+export function loginTypedData(domain: LedgerDomainParameters, message: LoginMessage) {
+  return {
+    domain: ledgerDomain(domain),
+    types: LOGIN_TYPES,
+    primaryType: LOGIN_PRIMARY_TYPE,
+    message,
+  } as const;
+}

@@ -114,6 +114,22 @@ export const contributionLedgerAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "registered",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerDatasetSizeIncrease",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "index",
         "type": "uint256"
       },
@@ -232,6 +248,32 @@ export const contributionLedgerAbi = [
       },
       {
         "internalType": "address",
+        "name": "participant",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "numSamples",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "datasetSize",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerSampleCountExceedsDataset",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
         "name": "signer",
         "type": "address"
       }
@@ -258,6 +300,11 @@ export const contributionLedgerAbi = [
   {
     "inputs": [],
     "name": "LedgerZeroAmount",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "LedgerZeroDatasetSize",
     "type": "error"
   },
   {
@@ -328,6 +375,12 @@ export const contributionLedgerAbi = [
         "internalType": "bytes32",
         "name": "current",
         "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "datasetSize",
+        "type": "uint256"
       }
     ],
     "name": "DatasetCommitmentUpdated",
@@ -379,6 +432,12 @@ export const contributionLedgerAbi = [
         "internalType": "bytes32",
         "name": "datasetCommitment",
         "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "datasetSize",
+        "type": "uint256"
       }
     ],
     "name": "ParticipantRegistered",
@@ -941,6 +1000,11 @@ export const contributionLedgerAbi = [
             "internalType": "uint64",
             "name": "registeredAt",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint48",
+            "name": "datasetSize",
+            "type": "uint48"
           }
         ],
         "internalType": "struct IContributionLedger.ParticipantInfo",
@@ -1060,6 +1124,11 @@ export const contributionLedgerAbi = [
         "internalType": "bytes32",
         "name": "datasetCommitment",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint48",
+        "name": "datasetSize",
+        "type": "uint48"
       }
     ],
     "name": "registerParticipant",
@@ -1188,6 +1257,29 @@ export const contributionLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "datasetCommitment",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint48",
+        "name": "datasetSize",
+        "type": "uint48"
+      }
+    ],
+    "name": "setParticipantDataset",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint128",
         "name": "budget",
         "type": "uint128"
@@ -1256,6 +1348,11 @@ export const contributionLedgerAbi = [
         "internalType": "bytes32",
         "name": "datasetCommitment",
         "type": "bytes32"
+      },
+      {
+        "internalType": "uint48",
+        "name": "datasetSize",
+        "type": "uint48"
       }
     ],
     "name": "updateDatasetCommitment",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODES } from "../errors/codes.ts";
 import { WEIGHT_DTYPES } from "./encoding/weightsCodec.ts";
+import { MAX_NUM_SAMPLES } from "./sampleCount.ts";
 
 /**
  * Zod schemas for every socket.io payload. Types are not validation: both ends parse
@@ -20,13 +21,46 @@ export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
 /** Every ack is `{ ok: true, data } | { ok: false, error: { code, message } }`. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
 
+/**
+ * A failed parse as at most `maxIssues` lines of "path: message", each cut short: bad
+ * input from a peer never becomes a long log line, however many problems it has.
+ */
+export function describeIssues(error: { readonly issues: readonly z.core.$ZodIssue[] }, maxIssues = 5): string {
+  const lines = error.issues.slice(0, maxIssues).map((issue) => {
+    const path = issue.path.map((segment) => String(segment).slice(0, 40)).join(".").slice(0, 120) || "(root)";
+    return `${path}: ${issue.message.slice(0, 160)}`;
+  });
+  if (error.issues.length > maxIssues) lines.push(`(${error.issues.length - maxIssues} more)`);
+  return lines.join("\n");
+}
+
 // ------------------------------------------------------------ session
 
-/** Handshake `auth` payload sent with the socket.io connection. */
-export const handshakeSchema = z.object({ protocolVersion: z.number().int(), address: addressSchema });
+/**
+ * Handshake `auth` payload sent with the socket.io connection. `clientId` is random per
+ * client instance and kept across its reconnects: a login with the same id replaces that
+ * client's old session; another id is refused while the old session is alive.
+ */
+export const handshakeSchema = z.object({ protocolVersion: z.number().int(), address: addressSchema, clientId: bytes32Schema });
 export type Handshake = z.infer<typeof handshakeSchema>;
 
-export const challengeSchema = z.object({ challenge: z.string().min(16).max(512), expiresAt: z.number().int() });
+/** Longest coordinator URL a challenge may name. */
+export const MAX_COORDINATOR_URL_LENGTH = 2048;
+
+/**
+ * A login challenge: what the participant signs as an EIP-712 `Login`, except the domain,
+ * which the participant takes from its own configuration and checks against these fields.
+ */
+export const challengeSchema = z.object({
+  chainId: z.number().int().positive(),
+  ledger: addressSchema,
+  /** The coordinator's origin, as its operator configured it (never the request's Host header). */
+  coordinator: z.string().max(MAX_COORDINATOR_URL_LENGTH),
+  /** Single use, and valid for this socket only. */
+  nonce: bytes32Schema,
+  /** Unix milliseconds. */
+  expiresAt: z.number().int().positive(),
+});
 export type Challenge = z.infer<typeof challengeSchema>;
 
 export const authenticateSchema = z.object({ signature: signatureSchema });
@@ -53,12 +87,23 @@ export const fitInstructionSchema = z.object({
 });
 export type FitInstruction = z.infer<typeof fitInstructionSchema>;
 
-export const metricsSchema = z.record(z.string(), z.number());
+/** Bounds of a metrics map: a peer's map is logged and stored, so it stays small. */
+export const MAX_METRICS = 32;
+export const MAX_METRIC_NAME_LENGTH = 64;
+
+/** At most {@link MAX_METRICS} named finite numbers. The key count is checked before any entry is looked at. */
+export const metricsSchema = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && Object.keys(value).length <= MAX_METRICS,
+    `expected a map of at most ${MAX_METRICS} metrics`,
+  )
+  .pipe(z.record(z.string().min(1).max(MAX_METRIC_NAME_LENGTH), z.number()));
 
 export const submitUpdateSchema = z.object({
   round: z.number().int().positive(),
   baseModelHash: bytes32Schema,
-  numSamples: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** At most MAX_NUM_SAMPLES, so a round's total stays exact (see sampleCount.ts). */
+  numSamples: z.number().int().positive().max(MAX_NUM_SAMPLES),
   updateHash: bytes32Schema,
   /** Canonical encoding of the update (local minus global weights). */
   update: binarySchema,

@@ -1,14 +1,22 @@
 import {
   type Account,
   type Address,
+  compactSignatureToSignature,
   type Hex,
+  hexToBigInt,
   parseSignature,
-  recoverTypedDataAddress,
+  recoverAddress,
   serializeSignature,
+  type Signature,
   signatureToCompactSignature,
 } from "viem";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
-import { type LedgerDomainParameters, type UpdateMessage, updateTypedData } from "./eip712.ts";
+import { type LedgerDomainParameters, type UpdateMessage, updateDigest, updateTypedData } from "./eip712.ts";
+
+/** secp256k1's group order n. */
+const SECP256K1_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+/** n / 2: the ledger (EIP-2, like OpenZeppelin's ECDSA) recovers only signatures with s at most this. */
+export const SECP256K1_HALF_ORDER = SECP256K1_ORDER / 2n;
 
 /** Signs an update message with the participant's key, through viem's EIP-712 support. */
 export async function signUpdate(
@@ -22,22 +30,63 @@ export async function signUpdate(
   return account.signTypedData(updateTypedData(domain, message));
 }
 
-/** Recovers the address that signed `message`; throws INVALID_SIGNATURE on a malformed signature. */
+/**
+ * Parses a 65-byte signature and checks it is in the one form the ledger accepts:
+ * v in {27, 28} (or a y-parity byte 0 / 1), r in [1, n) and s in [1, n/2] (EIP-2's lower
+ * half). Throws INVALID_SIGNATURE saying which part is wrong.
+ */
+export function parseCanonicalSignature(signature: Hex): Signature {
+  let parsed: Signature;
+  try {
+    parsed = parseSignature(signature);
+  } catch (cause) {
+    throw new FedLedgerError("INVALID_SIGNATURE", "Malformed signature", {
+      details: "expected 65 bytes: r and s in [1, n), then v in {27, 28} or a y-parity of 0 or 1",
+      cause,
+    });
+  }
+  if (hexToBigInt(parsed.s) > SECP256K1_HALF_ORDER) {
+    throw new FedLedgerError("INVALID_SIGNATURE", "The signature is not in canonical low-s form", {
+      details: "s is above secp256k1n/2 (EIP-2); the ledger refuses it. Sign again: standard signers produce low s",
+    });
+  }
+  return parsed;
+}
+
+/**
+ * Recovers the address that signed `message`, in the ledger's own terms: the signature
+ * must be canonical (see {@link parseCanonicalSignature}) and its EIP-2098 compact form
+ * `{ r, vs }`, which `recordRound` takes, must recover to the same address. A signature
+ * this accepts is one the ledger accepts. Throws INVALID_SIGNATURE otherwise.
+ */
 export async function recoverUpdateSigner(
   domain: LedgerDomainParameters,
   message: UpdateMessage,
   signature: Hex,
 ): Promise<Address> {
+  const parsed = parseCanonicalSignature(signature);
+  const hash = updateDigest(domain, message);
+  const compact = signatureToCompactSignature(parsed);
   try {
-    return await recoverTypedDataAddress({ ...updateTypedData(domain, message), signature });
+    const [full, fromCompact] = await Promise.all([
+      recoverAddress({ hash, signature: parsed }),
+      recoverAddress({ hash, signature: compactSignatureToSignature(compact) }),
+    ]);
+    if (full.toLowerCase() !== fromCompact.toLowerCase()) {
+      throw new FedLedgerError("INVALID_SIGNATURE", "The signature's compact form recovers to another address", {
+        details: `${full} from the signature, ${fromCompact} from its EIP-2098 form`,
+      });
+    }
+    return full;
   } catch (cause) {
-    throw new FedLedgerError("INVALID_SIGNATURE", "Malformed signature", { cause });
+    if (cause instanceof FedLedgerError) throw cause;
+    throw new FedLedgerError("INVALID_SIGNATURE", "No signer can be recovered from the signature", { details: "r is not the x-coordinate of a curve point", cause });
   }
 }
 
-/** EIP-2098 compact form `{ r, vs }` the ledger takes in `recordRound`. */
+/** EIP-2098 compact form `{ r, vs }` the ledger takes in `recordRound`. Throws INVALID_SIGNATURE for a non-canonical signature. */
 export function toCompactSignature(signature: Hex): { r: Hex; vs: Hex } {
-  const { r, yParityAndS } = signatureToCompactSignature(parseSignature(signature));
+  const { r, yParityAndS } = signatureToCompactSignature(parseCanonicalSignature(signature));
   return { r, vs: yParityAndS };
 }
 

@@ -1,2 +1,2 @@
-/** Wire protocol version. A coordinator refuses clients that speak another one. */
-export const PROTOCOL_VERSION = 1;
+/** Wire protocol version. A coordinator refuses clients that speak another one. 2: EIP-712 bound login. */
+export const PROTOCOL_VERSION = 2;

@@ -11,9 +11,11 @@ import {
   FedLedgerError,
   initialWeights,
   isFedLedgerError,
+  isValidDatasetSize,
   type KeySource,
   layerLayout,
   loadAccount,
+  MAX_DATASET_SIZE,
   parseModelSpec,
 } from "@fedledger/client-sdk";
 import { parseCoordinatorConfig, parseModelConfig } from "../config/coordinatorConfig.ts";
@@ -35,6 +37,15 @@ function keySource(options: Common): KeySource {
 function required(value: string | undefined, name: string): string {
   if (!value) throw new FedLedgerError("INVALID_CONFIG", `Missing ${name}`);
   return value;
+}
+
+/** A dataset size the ledger registers: a whole number of records in [1, 2^48 - 1]. */
+function datasetSize(value: string): number {
+  const size = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!isValidDatasetSize(size)) {
+    throw new FedLedgerError("INVALID_CONFIG", `--dataset-size must be a whole number of records from 1 to ${MAX_DATASET_SIZE}`, { details: `got ${JSON.stringify(value)}` });
+  }
+  return size;
 }
 
 function address(value: string, name: string): Address {
@@ -111,12 +122,14 @@ withCommon(program.command("deploy").description("deploy the token and ledger th
     print(options, { ...deployed, genesisModelHash }, `ledger ${deployed.ledger}\ntoken  ${deployed.token}\ngenesis model ${genesisModelHash}`);
   });
 
-withCommon(program.command("register <address>").description("register a participant with its dataset commitment"))
+withCommon(program.command("register <address>").description("register a participant with its dataset commitment and size (from `fedledger fingerprint`)"))
   .requiredOption("--commitment <bytes32>", "the participant's dataset commitment")
-  .action(async (who: string, options: Common & { commitment: string }) => {
+  .requiredOption("--dataset-size <n>", "the records the commitment binds; no update may declare more samples")
+  .action(async (who: string, options: Common & { commitment: string; datasetSize: string }) => {
     if (!/^0x[0-9a-fA-F]{64}$/.test(options.commitment)) throw new FedLedgerError("INVALID_CONFIG", "--commitment must be 32 bytes of hex");
-    const result = await registerParticipant(await target(options), address(who, "address"), options.commitment as Hex);
-    print(options, result, `registered ${who} (tx ${result.txHash})`);
+    const size = datasetSize(options.datasetSize);
+    const result = await registerParticipant(await target(options), address(who, "address"), options.commitment as Hex, size);
+    print(options, result, `registered ${who} with ${size} records (tx ${result.txHash})`);
   });
 
 withCommon(program.command("deactivate <address>").description("deactivate a participant")).action(async (who: string, options: Common) => {
@@ -135,7 +148,7 @@ withCommon(program.command("status").description("rounds, participants and balan
   const lines = [
     `ledger ${s.ledger}: ${s.latestRound} rounds recorded, head model ${s.headModelHash}`,
     `budget ${formatUnits(s.roundBudget, 18)} per round; funded ${formatUnits(s.totalFunded, 18)}, credited ${formatUnits(s.totalCredited, 18)}`,
-    ...s.participants.map((p) => `  ${p.address} ${p.status.padEnd(8)} credited ${formatUnits(p.credited, 18)} claimed ${formatUnits(p.claimed, 18)}`),
+    ...s.participants.map((p) => `  ${p.address} ${p.status.padEnd(8)} ${p.datasetSize} records, credited ${formatUnits(p.credited, 18)} claimed ${formatUnits(p.claimed, 18)}`),
   ];
   print(options, s, lines.join("\n"));
 });

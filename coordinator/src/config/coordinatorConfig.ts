@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { FedLedgerError, messages, modelSpecSchema, trainConfigSchema, WEIGHT_DTYPES } from "@fedledger/client-sdk";
+import { scorerConfigSchema } from "../scorers/registry.ts";
+import { strategyConfigSchema, strategyProblems } from "../strategies/registry.ts";
 
 /**
  * The coordinator's config file, validated in two phases (as Hardhat does): the schema
@@ -28,6 +30,21 @@ export const coordinatorConfigSchema = z.strictObject({
       tls: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
       ackTimeoutMs: z.int().positive().default(30_000),
       challengeTtlMs: z.int().positive().default(60_000),
+      /** The URL participants dial, bound into every login. Default: the URL listened on. Set it behind a proxy or when host is 0.0.0.0. */
+      publicUrl: z.url({ protocol: /^(http|https|ws|wss)$/ }).optional(),
+      /** A connection that has not logged in by then is closed. */
+      loginTimeoutMs: z.int().positive().default(10_000),
+      /** Connections open at once, in total. */
+      maxConnections: z.int().positive().default(1_024),
+      /** Connections open at once per remote IP (behind a relay or TLS proxy, all share the proxy's IP). */
+      maxConnectionsPerAddress: z.int().positive().default(64),
+      /** Connections open at once that have not logged in yet. */
+      maxPendingLogins: z.int().positive().default(256),
+      /** Per-socket token bucket over every client event (challenge, authenticate, submit): refill per minute, and size. */
+      submissionsPerMinute: z.int().positive().default(120),
+      submissionBurst: z.int().positive().default(40),
+      /** How often the ledger is polled for deactivated participants, whose sessions are then closed. */
+      registryPollIntervalMs: z.int().positive().default(2_000),
     })
     .prefault({}),
   rounds: z
@@ -38,15 +55,28 @@ export const coordinatorConfigSchema = z.strictObject({
       minAvailableClients: z.int().positive().default(2),
       fitTimeoutMs: z.int().positive().default(120_000),
       availabilityTimeoutMs: z.int().positive().default(120_000),
+      /** Aborted attempts of a round after which each further abort is logged as an error (the engine never gives up). */
       maxAttemptsPerRound: z.int().positive().default(3),
+      /** Wait after an aborted attempt, doubling per consecutive abort up to 60 s. */
+      retryBackoffMs: z.int().positive().default(1_000),
     })
     .prefault({}),
   model: modelSchema,
   training: trainConfigSchema.omit({ seed: true }),
-  strategy: z
-    .strictObject({ name: z.literal("fedavg").default("fedavg"), maxUpdateNorm: z.number().positive().optional() })
+  /** The aggregation rule, by name with its parameters (strategies/registry.ts). */
+  strategy: strategyConfigSchema.prefault({ name: "fedavg" }),
+  /** The safety net, on by default: what no strategy may turn off. */
+  safety: z
+    .strictObject({
+      /** Absolute bound on an update's L2 norm, checked before the ack (NORM_EXCEEDED). None by default. */
+      maxUpdateNorm: z.number().positive().optional(),
+      /** An update whose L2 norm exceeds this multiple of the round's median norm is left out before aggregation; null turns it off. */
+      outlierNormMultiple: z.number().gt(1).nullable().default(10),
+      /** A candidate model whose evaluation loss exceeds the previous model's by more than this fraction is not recorded; null turns it off. */
+      maxLossIncrease: z.number().positive().nullable().default(1),
+    })
     .prefault({}),
-  scorer: z.strictObject({ name: z.literal("samples").default("samples") }).prefault({}),
+  scorer: scorerConfigSchema.prefault({ name: "samples" }),
   storage: z.strictObject({ dir: z.string().default(".fedledger/coordinator") }).prefault({}),
   evaluation: z
     .strictObject({ dataset: z.literal("mnist"), testFraction: z.number().gt(0).lt(1).default(0.15), seed: z.int().min(0).default(7) })
@@ -56,6 +86,13 @@ export const coordinatorConfigSchema = z.strictObject({
   const rounds = config.rounds as { minFitClients?: number; minAvailableClients?: number } | undefined;
   if (rounds?.minFitClients !== undefined && rounds.minAvailableClients !== undefined && rounds.minFitClients > rounds.minAvailableClients) {
     ctx.addIssue({ code: "custom", path: ["rounds", "minFitClients"], message: "cannot exceed rounds.minAvailableClients" });
+  }
+  const strategy = strategyConfigSchema.safeParse(config.strategy);
+  if (strategy.success && rounds?.minFitClients !== undefined) {
+    for (const problem of strategyProblems(strategy.data, { minFitClients: rounds.minFitClients })) {
+      const at = problem.indexOf(": ");
+      ctx.addIssue({ code: "custom", path: ["strategy", ...problem.slice(0, at).split(".")], message: problem.slice(at + 2) });
+    }
   }
 });
 

@@ -15,10 +15,15 @@ export function isPermanent(error: unknown): boolean {
   return error instanceof BaseError && error.walk((e) => e instanceof ContractFunctionRevertedError) !== null;
 }
 
-/** Runs `fn` until it succeeds, retrying transient (RPC, network) failures with exponential backoff. */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+/** The wait after failed attempt `attempt` (1-based): the base delay doubled per attempt, capped. */
+export function retryDelay(attempt: number, options: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs"> = {}): number {
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 10_000;
+  return Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
+}
+
+/** Runs `fn` until it succeeds, retrying transient (RPC, network) failures with exponential backoff. */
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -26,7 +31,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     } catch (error) {
       if (isPermanent(error) || attempt >= maxAttempts) throw error;
       options.onRetry?.(attempt, error);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(max, base * 2 ** (attempt - 1))));
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(attempt, options)));
     }
   }
 }

@@ -1,8 +1,10 @@
 import type { Address, Hex } from "viem";
 import type { FitInstruction } from "@fedledger/client-sdk";
 import type { UpdateRow } from "../stores/stateStore.ts";
+import { dropUnrecordable } from "./dropUnrecordable.ts";
 import type { EngineContext } from "./engineContext.ts";
 import { createOpenRound, type OpenRound } from "./openRound.ts";
+import { readRegistry } from "./readRegistry.ts";
 
 export type CollectParameters = {
   round: number;
@@ -15,10 +17,12 @@ export type CollectParameters = {
 };
 
 /**
- * Flower's "configure" and "fit with a deadline": selects clients, sends them the fit
- * instruction, and collects acknowledged updates until every selected client has one or
- * the deadline passes. A round found open in the state store after a restart continues
- * with its selection, deadline and the updates already acknowledged.
+ * Flower's "configure" and "fit with a deadline": selects clients among the connected
+ * ones that are active on the ledger now (the others are disconnected), sends them the
+ * fit instruction, and collects acknowledged updates until every selected client has one
+ * or the deadline passes. A round found open in the state store after a restart continues
+ * with its selection, deadline and the updates already acknowledged, re-checked first as
+ * the ledger will check them (see dropUnrecordable).
  * Returns the acknowledged updates in canonical order, or undefined when too few clients
  * were available to start.
  */
@@ -27,13 +31,15 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
   const existing = state.getRound(p.round);
   let open: OpenRound;
   if (existing?.status === "open" && existing.baseModelHash === p.baseModelHash && existing.deadline > ctx.now()) {
+    await dropUnrecordable(ctx, p, state.listUpdates(p.round));
     open = createOpenRound({
       round: p.round,
       attempt: existing.attempt,
       baseModelHash: p.baseModelHash,
       deadline: existing.deadline,
       selected: existing.selected,
-      acked: state.listUpdates(p.round).map((u) => u.participant),
+      // A participant whose update was left out has had its say in this attempt.
+      acked: [...state.listUpdates(p.round), ...state.listExcluded(p.round)].map((u) => u.participant),
     });
     logger.info({ round: p.round, acked: open.acked.size, selected: open.selected.size }, "resuming open round");
   } else if (existing?.status === "open" && existing.baseModelHash === p.baseModelHash) {
@@ -42,7 +48,7 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
   } else {
     const ready = await ctx.clients.waitForAvailable(settings.minAvailableClients, settings.availabilityTimeoutMs, p.signal);
     if (!ready) return undefined;
-    const selected = ctx.strategy.configureFit(p.round, ctx.clients.available().map((address) => ({ address })));
+    const selected = ctx.strategy.configureFit(p.round, await activeClients(ctx, p.round));
     if (selected.length < settings.minFitClients) return undefined;
     const deadline = ctx.now() + settings.fitTimeoutMs;
     const addresses = selected.map((c) => c.address);
@@ -51,8 +57,8 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
     logger.info({ round: p.round, attempt: p.attempt, selected: addresses.length, deadline: new Date(deadline).toISOString() }, "round configured");
   }
   ctx.metrics.currentRound.set(p.round);
-  // Read the selected participants' commitments now, so submissions need no chain read.
-  await Promise.all([...open.selected].map((a) => ctx.datasetCommitment(a, { fresh: true })));
+  // Read the selected participants' registry entries now, so submissions need no chain read.
+  await readRegistry(ctx, p.round, [...open.selected]);
 
   const instruction: FitInstruction = {
     round: p.round,
@@ -76,6 +82,19 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
   const missing: Address[] = [...open.selected].filter((a) => !updates.some((u) => u.participant === a));
   if (missing.length > 0) logger.info({ round: p.round, missing }, "selected clients without an update at the deadline");
   return updates;
+}
+
+/** The connected clients that are active on the ledger now; the others lose their session. */
+async function activeClients(ctx: EngineContext, round: number): Promise<{ address: Address }[]> {
+  const available = ctx.clients.available();
+  const registry = await readRegistry(ctx, round, available);
+  const active = available.filter((address) => {
+    if (registry.get(address)?.active) return true;
+    ctx.clients.disconnect(address);
+    ctx.logger.info({ round, participant: address }, "not selected and disconnected: not active on the ledger");
+    return false;
+  });
+  return active.map((address) => ({ address }));
 }
 
 function waitUntil(open: OpenRound, ctx: EngineContext, signal: AbortSignal | undefined): Promise<void> {

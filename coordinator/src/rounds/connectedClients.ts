@@ -11,4 +11,6 @@ export interface ConnectedClients {
   sendFit(address: Address, instruction: FitInstruction): Promise<boolean>;
   /** Tells clients a round ended. */
   sendRoundEnd(addresses: readonly Address[], end: RoundEnd): void;
+  /** Closes the participant's session (e.g. deactivated on the ledger); false when it had none. */
+  disconnect(address: Address): boolean;
 }

@@ -19,7 +19,10 @@ export type RoundSettings = {
   minAvailableClients: number;
   fitTimeoutMs: number;
   availabilityTimeoutMs: number;
+  /** Aborted attempts of one round after which each further abort is logged as an error. */
   maxAttemptsPerRound: number;
+  /** Wait after an aborted attempt; doubles with each consecutive abort, up to MAX_RETRY_BACKOFF_MS. */
+  retryBackoffMs: number;
   dtype: WeightDtype;
   modelSpec: unknown;
   trainConfig: Record<string, unknown>;
@@ -27,9 +30,28 @@ export type RoundSettings = {
   maxUpdateBytes: number;
 };
 
+/** The safety net's bounds (config section `safety`). */
+export type SafetySettings = {
+  /** Absolute L2 bound on one update, checked before the ack; none if undefined. */
+  maxUpdateNorm: number | undefined;
+  /** An update whose norm exceeds this multiple of the round's median norm is left out; null: off. */
+  outlierNormMultiple: number | null;
+  /** A candidate aggregate whose loss exceeds the previous model's by more than this fraction is not recorded; null: off. */
+  maxLossIncrease: number | null;
+};
+
+/** A participant's registry entry as the ledger checks it in `recordRound`. */
+export type RegistryEntry = {
+  active: boolean;
+  datasetCommitment: Hex;
+  /** Registered record count: no update may declare more samples. */
+  datasetSize: number;
+};
+
 /** Everything the round engine works with, injected. */
 export type EngineContext = {
   settings: RoundSettings;
+  safety: SafetySettings;
   strategy: Strategy;
   scorer: Scorer;
   state: StateStore;
@@ -43,6 +65,6 @@ export type EngineContext = {
   metrics: CoordinatorMetrics;
   logger: Logger;
   now: () => number;
-  /** Registered dataset commitment of a participant, read from the ledger (cached; `fresh` re-reads). */
-  datasetCommitment: (participant: Address, options?: { fresh?: boolean }) => Promise<Hex>;
+  /** A participant's registry entry, read from the ledger (cached; `fresh` re-reads). */
+  registryEntry: (participant: Address, options?: { fresh?: boolean }) => Promise<RegistryEntry>;
 };

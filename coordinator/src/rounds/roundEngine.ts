@@ -1,22 +1,36 @@
-import type { Address } from "viem";
-import { FedLedgerError, encodeWeights, type Ack, type SubmitReceipt } from "@fedledger/client-sdk";
+import type { Address, Hex } from "viem";
+import { encodeWeights, type Ack, type SubmitReceipt, type Weights } from "@fedledger/client-sdk";
+import type { LedgerRefusal } from "../ledger/ledgerRefusal.ts";
+import { retryDelay } from "../ledger/withRetry.ts";
+import type { UpdateRow } from "../stores/stateStore.ts";
+import { abortableDelay } from "./abortableDelay.ts";
+import { evaluateModel } from "./checkLoss.ts";
 import { collectUpdates } from "./collectUpdates.ts";
 import { dropUnrecordable } from "./dropUnrecordable.ts";
 import type { EngineContext } from "./engineContext.ts";
-import { finishRound, type FinishedRound } from "./finishRound.ts";
+import { finishRound, type FinishedRound, type FinishOutcome } from "./finishRound.ts";
+import { leaveOutNormOutliers } from "./leaveOutNormOutliers.ts";
 import type { OpenRound } from "./openRound.ts";
 import { resumePoint } from "./resumePoint.ts";
 import { submitUpdate } from "./submitUpdate.ts";
 
+/** Longest wait between two attempts of a round. */
+export const MAX_RETRY_BACKOFF_MS = 60_000;
+
 export type RoundEngineEvents = {
   onRoundRecorded?: (round: FinishedRound) => void;
   onRoundAborted?: (round: number, attempt: number, reason: string) => void;
+  /** The ledger refused a round's record (per update, or the whole round); the engine goes on without halting. */
+  onRecordRefused?: (round: number, refusal: LedgerRefusal) => void;
 };
+
+type RoundStart = { round: number; baseModelHash: Hex; global: Weights; previousLoss: number | undefined };
 
 /**
  * The server loop (Flower's Server): configure, fit with a deadline, aggregate,
  * evaluate, record. Below quorum a round attempt is aborted cleanly (nothing recorded)
- * and retried; every wait is bounded.
+ * and retried after a backoff, for as long as it takes: the engine never gives up on a
+ * round while it runs. Every wait is bounded or abortable.
  */
 export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents = {}) {
   let open: OpenRound | undefined;
@@ -26,59 +40,87 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
 
   async function run(signal?: AbortSignal): Promise<FinishedRound[]> {
     const finished: FinishedRound[] = [];
-    let { round, baseModelHash, global } = await resumePoint(ctx);
-    ctx.logger.info({ nextRound: round, baseModelHash, target: ctx.settings.rounds }, "round engine starting");
-    while (round <= ctx.settings.rounds && !signal?.aborted) {
-      const model = encodeWeights(global, ctx.settings.layout, "f32");
-      let done: FinishedRound | undefined;
-      const previous = ctx.state.getRound(round);
-      let attempt = previous?.status === "aborted" ? previous.attempt + 1 : (previous?.attempt ?? 1);
-      for (; attempt <= ctx.settings.maxAttemptsPerRound && !signal?.aborted; attempt++) {
-        const stored = ctx.state.getRound(round);
-        const resumedAggregate = stored?.status === "aggregated" && stored.baseModelHash === baseModelHash;
-        const collected = resumedAggregate
-          ? ctx.state.listUpdates(round)
-          : await collectUpdates(ctx, { round, attempt, baseModelHash, model, setOpen, ...(signal ? { signal } : {}) });
-        if (signal?.aborted) break;
-        const updates = collected && !resumedAggregate ? await dropUnrecordable(ctx, round, collected) : collected;
-        if (!updates || updates.length < ctx.settings.minFitClients) {
-          const reason = !updates
-            ? `fewer than ${ctx.settings.minAvailableClients} clients available`
-            : `quorum not met: ${updates.length} of ${ctx.settings.minFitClients} updates`;
-          abort(round, attempt, reason, updates?.length ?? 0);
-          continue;
-        }
-        done = await finishRound(ctx, { round, baseModelHash, global, updates });
-        ctx.clients.sendRoundEnd([...new Set([...(stored?.selected ?? []), ...updates.map((u) => u.participant)])], {
-          round,
-          status: "recorded",
-          aggregateModelHash: done.aggregateModelHash,
-          accepted: updates.length,
-          txHash: done.txHash,
-          metrics: done.metrics,
-        });
-        events.onRoundRecorded?.(done);
-        break;
-      }
-      if (signal?.aborted) break;
-      if (!done) {
-        throw new FedLedgerError("INTERNAL", `Round ${round} failed ${ctx.settings.maxAttemptsPerRound} times`, {
-          details: "not enough clients or updates; check that participants are connected",
-        });
-      }
+    const resumed = await resumePoint(ctx);
+    // The loss the next round's candidate is judged against (see checkLoss).
+    const previousLoss = (await evaluateModel(ctx.strategy, resumed.round - 1, resumed.global))?.loss;
+    let next: RoundStart = { ...resumed, previousLoss };
+    ctx.logger.info({ nextRound: next.round, baseModelHash: next.baseModelHash, target: ctx.settings.rounds, previousLoss }, "round engine starting");
+    while (next.round <= ctx.settings.rounds && !signal?.aborted) {
+      const done = await runRound(next, signal);
+      if (!done) break;
       finished.push(done);
-      round += 1;
-      baseModelHash = done.aggregateModelHash;
-      global = done.global;
+      next = { round: done.round + 1, baseModelHash: done.aggregateModelHash, global: done.global, previousLoss: done.metrics.loss ?? next.previousLoss };
     }
     return finished;
   }
 
-  function abort(round: number, attempt: number, reason: string, accepted: number) {
+  /** Attempts round `start.round` until it is recorded; undefined when stopped. */
+  async function runRound(start: RoundStart, signal: AbortSignal | undefined): Promise<FinishedRound | undefined> {
+    const previous = ctx.state.getRound(start.round);
+    let attempt = previous?.status === "aborted" ? previous.attempt + 1 : (previous?.attempt ?? 1);
+    for (let aborts = 0; !signal?.aborted; attempt++) {
+      const outcome = await attemptRound(start, attempt, signal);
+      if (outcome.status === "stopped") return undefined;
+      if (outcome.status === "recorded") {
+        const { finished, selected } = outcome;
+        ctx.clients.sendRoundEnd([...new Set([...selected, ...finished.scores.keys()])], {
+          round: start.round,
+          status: "recorded",
+          aggregateModelHash: finished.aggregateModelHash,
+          accepted: finished.scores.size,
+          txHash: finished.txHash,
+          metrics: finished.metrics,
+        });
+        events.onRoundRecorded?.(finished);
+        return finished;
+      }
+      aborts += 1;
+      abort(start.round, attempt, outcome.reason, outcome.accepted, aborts);
+      await abortableDelay(retryDelay(aborts, { baseDelayMs: ctx.settings.retryBackoffMs, maxDelayMs: MAX_RETRY_BACKOFF_MS }), signal);
+    }
+    return undefined;
+  }
+
+  async function attemptRound(
+    start: RoundStart,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<(FinishOutcome & { status: "aborted" | "stopped" }) | { status: "recorded"; finished: FinishedRound; selected: readonly Address[] }> {
+    const { round, baseModelHash } = start;
+    const stored = ctx.state.getRound(round);
+    // A round whose collection was over before a restart keeps its update set.
+    const collected = stored?.baseModelHash === baseModelHash && (stored.status === "closed" || stored.status === "aggregated");
+    let updates: UpdateRow[];
+    if (collected) {
+      updates = await dropUnrecordable(ctx, { round, baseModelHash }, ctx.state.listUpdates(round));
+    } else {
+      const model = encodeWeights(start.global, ctx.settings.layout, "f32");
+      const acked = await collectUpdates(ctx, { round, attempt, baseModelHash, model, setOpen, ...(signal ? { signal } : {}) });
+      if (signal?.aborted) return { status: "stopped" };
+      if (!acked) return { status: "aborted", reason: `fewer than ${ctx.settings.minAvailableClients} active clients available`, accepted: 0 };
+      const recordable = await dropUnrecordable(ctx, { round, baseModelHash }, acked);
+      updates = await leaveOutNormOutliers(ctx, round, recordable);
+      ctx.state.closeRound(round);
+    }
+    const outcome = await finishRound(ctx, {
+      round,
+      baseModelHash,
+      global: start.global,
+      updates,
+      previousLoss: start.previousLoss,
+      ...(signal ? { signal } : {}),
+      ...(events.onRecordRefused ? { onRecordRefused: events.onRecordRefused } : {}),
+    });
+    return outcome.status === "recorded" ? { ...outcome, selected: ctx.state.getRound(round)?.selected ?? [] } : outcome;
+  }
+
+  function abort(round: number, attempt: number, reason: string, accepted: number, aborts: number) {
     const selected = ctx.state.getRound(round)?.selected ?? [];
     ctx.state.abortRound(round);
     ctx.metrics.rounds.inc({ status: "aborted" });
-    ctx.logger.warn({ round, attempt, reason }, "round aborted; nothing recorded");
+    const line = { round, attempt, reason, consecutiveAborts: aborts };
+    if (aborts >= ctx.settings.maxAttemptsPerRound) ctx.logger.error(line, "round aborted again; nothing recorded; still retrying");
+    else ctx.logger.warn(line, "round aborted; nothing recorded; retrying");
     ctx.clients.sendRoundEnd(selected, { round, status: "aborted", accepted, reason });
     events.onRoundAborted?.(round, attempt, reason);
   }

@@ -1,5 +1,6 @@
 import type { Address } from "viem";
-import { type Ack, FedLedgerError, isFedLedgerError, messages, type SubmitReceipt } from "@fedledger/client-sdk";
+import { type Ack, FedLedgerError, isFedLedgerError, messages, type SubmitReceipt, type SubmitUpdate } from "@fedledger/client-sdk";
+import type { UpdateRow } from "../stores/stateStore.ts";
 import { validateSubmission } from "../validation/validateSubmission.ts";
 import type { EngineContext } from "./engineContext.ts";
 import type { OpenRound } from "./openRound.ts";
@@ -9,15 +10,16 @@ import type { OpenRound } from "./openRound.ts";
  * sidecar, then the SQLite row), and only then acknowledges. Never throws: every
  * outcome is an Ack, refusals carry a protocol error code.
  *
- * Resubmitting the identical update (same hash) is acknowledged again with
- * `duplicate: true`, so a client that lost the first ack can retry without retraining;
- * a different update from the same participant in the same round is refused with
+ * Resending an acknowledged update identically (same round, hash and signature) gets its
+ * ack back with `duplicate: true` whatever the round's state, even after the round closed
+ * or was recorded, so a client that lost the ack can retry without retraining. A
+ * different update from the same participant in the same round is refused with
  * DUPLICATE_SUBMISSION.
  */
 /** What accepting a submission needs: no chain writes, no sockets. */
 export type SubmissionDependencies = Pick<
   EngineContext,
-  "settings" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "datasetCommitment"
+  "settings" | "safety" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "registryEntry"
 >;
 
 export async function submitUpdate(
@@ -29,10 +31,15 @@ export async function submitUpdate(
   try {
     const parsed = messages.submitUpdateSchema.safeParse(raw);
     if (!parsed.success) {
-      throw new FedLedgerError("INVALID_PAYLOAD", "Malformed submission", { details: parsed.error.message });
+      throw new FedLedgerError("INVALID_PAYLOAD", "Malformed submission", { details: messages.describeIssues(parsed.error) });
     }
     const submission = parsed.data;
     ctx.metrics.bytesReceived.inc(submission.update.byteLength);
+    // An identical resend of an acknowledged update: its ack again, before any round check.
+    const existing = ctx.state.getUpdate(submission.round, sender);
+    if (existing && sameUpdate(existing, submission)) {
+      return { ok: true, data: { round: submission.round, updateHash: existing.updateHash, duplicate: true } };
+    }
     if (!open) {
       const latest = ctx.state.latestRound();
       if (latest && submission.round <= latest.round && latest.status !== "open") {
@@ -42,16 +49,17 @@ export async function submitUpdate(
     }
     if (submission.round < open.round) throw new FedLedgerError("LATE_SUBMISSION", `Round ${submission.round} is over`);
 
-    const existing = ctx.state.getUpdate(submission.round, sender);
-    if (existing) {
-      if (existing.updateHash.toLowerCase() === submission.updateHash.toLowerCase()) {
-        return { ok: true, data: { round: submission.round, updateHash: existing.updateHash, duplicate: true } };
-      }
-      throw new FedLedgerError("DUPLICATE_SUBMISSION", `${sender} already submitted an update for round ${submission.round}`);
-    }
+    if (existing) throw new FedLedgerError("DUPLICATE_SUBMISSION", `${sender} already submitted an update for round ${submission.round}`);
 
-    const datasetCommitment = await ctx.datasetCommitment(sender);
-    const { weights } = await validateSubmission({
+    const registry = await ctx.registryEntry(sender);
+    if (!registry.active) throw new FedLedgerError("NOT_REGISTERED", `${sender} is not an active participant on the ledger`);
+    if (submission.numSamples > registry.datasetSize) {
+      throw new FedLedgerError("INVALID_PAYLOAD", "The update declares more samples than the participant's registered dataset holds", {
+        details: `${submission.numSamples} > ${registry.datasetSize}`,
+      });
+    }
+    const datasetCommitment = registry.datasetCommitment;
+    const { weights, norm } = await validateSubmission({
       context: {
         round: open.round,
         baseModelHash: open.baseModelHash,
@@ -62,6 +70,7 @@ export async function submitUpdate(
         dtype: ctx.settings.dtype,
         domain: ctx.domain,
         maxUpdateBytes: ctx.settings.maxUpdateBytes,
+        maxUpdateNorm: ctx.safety.maxUpdateNorm,
       },
       sender,
       submission,
@@ -83,10 +92,11 @@ export async function submitUpdate(
       signature: submission.signature,
       datasetCommitment,
       dtype: ctx.settings.dtype,
+      norm,
     });
     if (!inserted) {
       const winner = ctx.state.getUpdate(submission.round, sender);
-      if (winner?.updateHash.toLowerCase() !== submission.updateHash.toLowerCase()) {
+      if (!winner || !sameUpdate(winner, submission)) {
         throw new FedLedgerError("DUPLICATE_SUBMISSION", `${sender} already submitted an update for round ${submission.round}`);
       }
       return { ok: true, data: { round: submission.round, updateHash: submission.updateHash, duplicate: true } };
@@ -104,4 +114,9 @@ export async function submitUpdate(
     ctx.metrics.updatesRefused.inc({ reason: refusal.code });
     return { ok: false, error: refusal.toWire() };
   }
+}
+
+/** Same hash and same signature bytes: the resend of one acknowledged update. */
+function sameUpdate(stored: Pick<UpdateRow, "updateHash" | "signature">, submission: Pick<SubmitUpdate, "updateHash" | "signature">): boolean {
+  return stored.updateHash.toLowerCase() === submission.updateHash.toLowerCase() && stored.signature.toLowerCase() === submission.signature.toLowerCase();
 }

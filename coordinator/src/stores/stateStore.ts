@@ -6,8 +6,13 @@ import type { Address, Hex } from "viem";
  * acknowledged updates, participants seen and ledger transactions. WAL with
  * synchronous=FULL: a row is on disk when a write returns, so an update acknowledged
  * to a client survives a crash.
+ *
+ * A round is "open" while it collects updates, "closed" once collection is over (its
+ * updates checked and final, not yet aggregated), "aggregated" once its aggregate and
+ * scores are stored (a restart re-sends that record), then "recorded"; an "aborted"
+ * attempt is retried from scratch.
  */
-export type RoundStatus = "open" | "aggregated" | "recorded" | "aborted";
+export type RoundStatus = "open" | "closed" | "aggregated" | "recorded" | "aborted";
 
 export type RoundRow = {
   round: number;
@@ -32,6 +37,10 @@ export type UpdateRow = {
   dtype: string;
   score: bigint | null;
   ackedAt: number;
+  /** L2 norm of the update, computed at ack (null for rows stored before it was kept). */
+  norm: number | null;
+  /** Why an acknowledged update was left out of the round (an error code), or null. */
+  excluded: string | null;
 };
 
 export type LedgerTxRow = { round: number; txHash: Hex; status: "sent" | "confirmed"; attempts: number; lastError: string | null };
@@ -60,6 +69,8 @@ CREATE TABLE IF NOT EXISTS updates (
   dtype TEXT NOT NULL,
   score TEXT,
   acked_at INTEGER NOT NULL,
+  norm REAL,
+  excluded TEXT,
   PRIMARY KEY (round, participant)
 );
 CREATE TABLE IF NOT EXISTS participants (
@@ -104,8 +115,16 @@ function toUpdate(row: SqlRow): UpdateRow {
     dtype: row.dtype as string,
     score: row.score === null || row.score === undefined ? null : BigInt(row.score as string),
     ackedAt: Number(row.acked_at),
+    norm: row.norm === null || row.norm === undefined ? null : Number(row.norm),
+    excluded: (row.excluded as string | null | undefined) ?? null,
   };
 }
+
+/** Columns added after the first release, created on an existing database. */
+const ADDED_UPDATE_COLUMNS = [
+  ["norm", "REAL"],
+  ["excluded", "TEXT"],
+] as const;
 
 export type StateStore = ReturnType<typeof openStateStore>;
 
@@ -113,6 +132,8 @@ export function openStateStore(path: string) {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
   db.exec(SCHEMA);
+  const columns = new Set((db.prepare("PRAGMA table_info(updates)").all() as SqlRow[]).map((c) => c.name));
+  for (const [name, type] of ADDED_UPDATE_COLUMNS) if (!columns.has(name)) db.exec(`ALTER TABLE updates ADD COLUMN ${name} ${type}`);
   const now = () => Date.now();
 
   const statements = {
@@ -130,13 +151,19 @@ export function openStateStore(path: string) {
     ),
     setRecorded: db.prepare("UPDATE rounds SET status = 'recorded', tx_hash = ?, gas_used = ?, updated_at = ? WHERE round = ?"),
     insertUpdate: db.prepare(
-      `INSERT INTO updates (round, participant, update_hash, num_samples, signature, dataset_commitment, dtype, acked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(round, participant) DO NOTHING`,
+      `INSERT INTO updates (round, participant, update_hash, num_samples, signature, dataset_commitment, dtype, acked_at, norm)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(round, participant) DO NOTHING`,
     ),
     getUpdate: db.prepare("SELECT * FROM updates WHERE round = ? AND participant = ?"),
-    listUpdates: db.prepare("SELECT * FROM updates WHERE round = ?"),
+    listUpdates: db.prepare("SELECT * FROM updates WHERE round = ? AND excluded IS NULL"),
+    listExcluded: db.prepare("SELECT * FROM updates WHERE round = ? AND excluded IS NOT NULL"),
     deleteUpdates: db.prepare("DELETE FROM updates WHERE round = ?"),
-    deleteUpdate: db.prepare("DELETE FROM updates WHERE round = ? AND participant = ?"),
+    excludeUpdate: db.prepare("UPDATE updates SET excluded = ?, score = NULL WHERE round = ? AND participant = ?"),
+    clearScores: db.prepare("UPDATE updates SET score = NULL WHERE round = ?"),
+    closeRound: db.prepare("UPDATE rounds SET status = 'closed', updated_at = ? WHERE round = ? AND status = 'open'"),
+    invalidateAggregate: db.prepare(
+      "UPDATE rounds SET status = 'closed', aggregate_model_hash = NULL, metrics = NULL, updated_at = ? WHERE round = ? AND status = 'aggregated'",
+    ),
     setScore: db.prepare("UPDATE updates SET score = ? WHERE round = ? AND participant = ?"),
     seen: db.prepare(
       `INSERT INTO participants (address, first_seen, last_seen) VALUES (?, ?, ?)
@@ -159,9 +186,17 @@ export function openStateStore(path: string) {
       const row = statements.getRound.get(round) as SqlRow | undefined;
       return row ? toRound(row) : undefined;
     },
-    /** Opens (or re-opens, for a retried attempt) round `round`. */
+    /** Opens (or re-opens, for a retried attempt) round `round`; a new attempt starts with no updates. */
     openRound(round: number, attempt: number, baseModelHash: Hex, deadline: number, selected: readonly Address[]): void {
-      statements.openRound.run(round, attempt, baseModelHash, deadline, JSON.stringify(selected), now());
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        statements.deleteUpdates.run(round);
+        statements.openRound.run(round, attempt, baseModelHash, deadline, JSON.stringify(selected), now());
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
     },
     /** Aborts a round attempt and forgets its updates (the round is retried from scratch). */
     abortRound(round: number): void {
@@ -186,11 +221,15 @@ export function openStateStore(path: string) {
         throw error;
       }
     },
+    /** Ends collection: the round's update set is final (a restart does not reopen it). */
+    closeRound(round: number): void {
+      statements.closeRound.run(now(), round);
+    },
     setRecorded(round: number, txHash: Hex, gasUsed: bigint): void {
       statements.setRecorded.run(txHash, gasUsed.toString(), now(), round);
     },
     /** Returns false when the participant already has an update in this round. */
-    insertUpdate(update: Omit<UpdateRow, "score" | "ackedAt">): boolean {
+    insertUpdate(update: Omit<UpdateRow, "score" | "ackedAt" | "excluded">): boolean {
       const result = statements.insertUpdate.run(
         update.round,
         update.participant,
@@ -200,12 +239,26 @@ export function openStateStore(path: string) {
         update.datasetCommitment,
         update.dtype,
         now(),
+        update.norm,
       );
       return Number(result.changes) === 1;
     },
-    /** Leaves one acknowledged update out of the round (the ledger would refuse it). */
-    excludeUpdate(round: number, participant: Address): void {
-      statements.deleteUpdate.run(round, participant);
+    /**
+     * Leaves one acknowledged update out of the round, keeping its row (a resend still
+     * gets its ack) with `reason`. An aggregate already stored for the round included it,
+     * so it is invalidated in the same transaction: the round is aggregated again
+     * without the update, and a refused record is never re-sent unchanged.
+     */
+    excludeUpdate(round: number, participant: Address, reason: string): void {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        statements.excludeUpdate.run(reason, round, participant);
+        if (Number(statements.invalidateAggregate.run(now(), round).changes) > 0) statements.clearScores.run(round);
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
     },
     getUpdate(round: number, participant: Address): UpdateRow | undefined {
       const row = statements.getUpdate.get(round, participant) as SqlRow | undefined;
@@ -219,6 +272,10 @@ export function openStateStore(path: string) {
       return (statements.listUpdates.all(round) as SqlRow[])
         .map(toUpdate)
         .sort((a, b) => (BigInt(a.participant) < BigInt(b.participant) ? -1 : 1));
+    },
+    /** The round's acknowledged updates that were left out, with their reasons. */
+    listExcluded(round: number): UpdateRow[] {
+      return (statements.listExcluded.all(round) as SqlRow[]).map(toUpdate);
     },
     participantSeen(address: Address): void {
       statements.seen.run(address, now(), now());

@@ -35,6 +35,14 @@ export type AggregateFitParameters = {
   source: UpdateSource;
 };
 
+/**
+ * What aggregateFit returns: the next global model, and the accepted updates the strategy
+ * left out of it as a whole (each with the reason), in canonical order. Rejected updates
+ * earn nothing. Coordinate-wise rules (median, trimmed mean) reject no update: every
+ * update still contributes coordinates.
+ */
+export type AggregateFitResult = { readonly weights: Weights; readonly rejected: readonly FitFailure[] };
+
 export type EvaluationMetrics = { loss: number; accuracy: number; numSamples: number };
 
 /**
@@ -50,8 +58,12 @@ export interface Strategy {
   configureFit(round: number, available: readonly ClientProxy[]): readonly ClientProxy[];
   /** Robustness bound for one update before it is accepted; a string is the refusal reason. */
   checkUpdate(update: Weights): string | undefined;
-  /** Combines the accepted updates deterministically into the next global model. */
-  aggregateFit(parameters: AggregateFitParameters): Promise<Weights>;
+  /**
+   * Combines the accepted updates deterministically into the next global model, and says
+   * which updates it rejected. The same updates (in any order) and the same global model
+   * give the same bytes.
+   */
+  aggregateFit(parameters: AggregateFitParameters): Promise<AggregateFitResult>;
   /** Picks clients for federated evaluation (none by default). */
   configureEvaluate(round: number, available: readonly ClientProxy[]): readonly ClientProxy[];
   /** Combines client-side evaluation results. */

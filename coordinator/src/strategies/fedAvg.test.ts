@@ -169,7 +169,8 @@ describe("FedAvg.aggregateFit", () => {
           const deltas = items.map(([[k, b]]) => [Float32Array.from(k), Float32Array.from(b)]);
           const order = items.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
           const { parameters, audit } = round(deltas, items.map(([, n]) => n), order);
-          const aggregate = await new FedAvg(base).aggregateFit(parameters);
+          const { weights: aggregate, rejected } = await new FedAvg(base).aggregateFit(parameters);
+          expect(rejected).toEqual([]);
           expect(aggregate.map((l) => l.length)).toEqual([6, 2]);
           expect(bytes(aggregate).equals(bytes((await audit()).weights))).toBe(true);
         },
@@ -181,7 +182,7 @@ describe("FedAvg.aggregateFit", () => {
   it("matches the audit on signed zeros", async () => {
     const zeros = [Float32Array.from([-0, -0, 0, -0, -0, -0]), Float32Array.from([-0, 0])];
     const { parameters, audit } = round([zeros, zeros], [3, 4], [1, 0]);
-    const aggregate = await new FedAvg(base).aggregateFit(parameters);
+    const { weights: aggregate } = await new FedAvg(base).aggregateFit(parameters);
     expect(bytes(aggregate).equals(bytes((await audit()).weights))).toBe(true);
     expect(Object.is(aggregate[0]![4], 0)).toBe(true); // global -0 plus +0 sum: +0
   });
@@ -189,7 +190,7 @@ describe("FedAvg.aggregateFit", () => {
   it("returns a copy of the global without results, refuses foreign layouts and repeated participants", async () => {
     const { parameters } = round([initialWeights], [1], [0]);
     const strategy = new FedAvg(base);
-    const unchanged = await strategy.aggregateFit({ ...parameters, results: [] });
+    const { weights: unchanged } = await strategy.aggregateFit({ ...parameters, results: [] });
     expect(bytes(unchanged).equals(bytes(initialWeights))).toBe(true);
     expect(unchanged[0]).not.toBe(initialWeights[0]);
     const wrongLayout = [{ name: "dense/kernel", shape: [2, 3] }, layout[1]!];

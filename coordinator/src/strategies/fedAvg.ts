@@ -6,16 +6,19 @@ import {
   isFedLedgerError,
   type LayerSpec,
   layerSize,
+  parameterCount,
   type Weights,
 } from "@fedledger/client-sdk";
 import type {
   AggregateFitParameters,
+  AggregateFitResult,
   ClientProxy,
   EvaluationMetrics,
   FitResult,
   Strategy,
 } from "./Strategy.ts";
 import { weightedDeltaAverage } from "./aggregate/weightedDeltaAverage.ts";
+import { defineStrategy } from "./strategyDefinition.ts";
 
 export type EvaluateFn = (weights: Weights) => Promise<EvaluationMetrics>;
 
@@ -33,6 +36,11 @@ export type FedAvgOptions = {
   maxUpdateNorm?: number;
   /** Server-side evaluation of each new global model on held-out data. */
   evaluateFn?: EvaluateFn;
+  /**
+   * Parameters read per update and chunk when streaming from the UpdateSource. Any
+   * positive integer gives the same bytes; default: planned from the model size.
+   */
+  chunkSize?: number;
 };
 
 const layerSchema = z.object({
@@ -48,14 +56,25 @@ const optionsSchema = z.object({
   minAvailableClients: z.number().int().min(1),
   maxUpdateNorm: z.number().positive().optional(),
   evaluateFn: z.custom<EvaluateFn>((value) => typeof value === "function", "must be a function").optional(),
+  chunkSize: z.number().int().positive().optional(),
 });
 
-/** Every problem with `options`, as "path: message" lines; empty if they are valid. */
-function optionProblems(options: FedAvgOptions): string[] {
-  const parsed = optionsSchema.safeParse(options);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.map(String).join(".") || "options"}: ${issue.message}`);
+/** Every problem with `value` against `schema`, as "path: message" lines. */
+export function schemaProblems(schema: z.ZodType, value: unknown): string[] {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.map(String).join(".") || "options"}: ${issue.message}`);
+}
+
+/** Throws INVALID_CONFIG listing every problem, if there are any. */
+export function assertNoProblems(strategy: string, problems: readonly string[]): void {
+  if (problems.length > 0) {
+    throw new FedLedgerError("INVALID_CONFIG", `Invalid ${strategy} options`, { details: problems.join("; ") });
+  }
+}
+
+/** Every problem with the options every strategy shares, as "path: message" lines; empty if they are valid. */
+export function fedAvgOptionProblems(options: FedAvgOptions): string[] {
+  const problems = schemaProblems(optionsSchema, options);
   const { layout, initialWeights, minFitClients, minAvailableClients } = options;
   if (Number.isInteger(minFitClients) && Number.isInteger(minAvailableClients) && minAvailableClients < minFitClients) {
     problems.push(`minAvailableClients: must be at least minFitClients (${minFitClients}), got ${minAvailableClients}`);
@@ -78,7 +97,7 @@ function optionProblems(options: FedAvgOptions): string[] {
   return problems;
 }
 
-function sameLayout(a: readonly LayerSpec[], b: readonly LayerSpec[]): boolean {
+export function sameLayout(a: readonly LayerSpec[], b: readonly LayerSpec[]): boolean {
   return (
     a.length === b.length &&
     a.every((layer, i) => {
@@ -134,27 +153,26 @@ export function canonicalResultOrder<T extends Pick<FitResult, "participant">>(r
  * coordinator selects the same clients again.
  */
 export class FedAvg implements Strategy {
-  readonly name = "FedAvg";
+  readonly name: string = "FedAvg";
   readonly layout: readonly LayerSpec[];
   readonly fractionFit: number;
   readonly minFitClients: number;
   readonly minAvailableClients: number;
   readonly maxUpdateNorm: number | undefined;
+  readonly chunkSize: number | undefined;
   readonly #initialWeights: Weights;
   readonly #evaluateFn: EvaluateFn | undefined;
 
   /** Throws INVALID_CONFIG listing every problem with `options`. */
   constructor(options: FedAvgOptions) {
-    const problems = optionProblems(options);
-    if (problems.length > 0) {
-      throw new FedLedgerError("INVALID_CONFIG", "Invalid FedAvg options", { details: problems.join("; ") });
-    }
+    assertNoProblems("FedAvg", fedAvgOptionProblems(options));
     this.layout = options.layout.map((layer) => ({ name: layer.name, shape: [...layer.shape] }));
     this.#initialWeights = options.initialWeights.map((layer) => layer.slice());
     this.fractionFit = options.fractionFit;
     this.minFitClients = options.minFitClients;
     this.minAvailableClients = options.minAvailableClients;
     this.maxUpdateNorm = options.maxUpdateNorm;
+    this.chunkSize = options.chunkSize;
     this.#evaluateFn = options.evaluateFn;
   }
 
@@ -210,18 +228,41 @@ export class FedAvg implements Strategy {
   /**
    * The next global model: the global plus the sample-weighted mean of the deltas, in
    * canonical order (results are re-sorted here, so any order gives the same bytes). With
-   * no results, a copy of the global. The returned layers are views into one buffer.
+   * no results, a copy of the global. Rejects nothing. The returned layers are views into
+   * one buffer.
    */
-  async aggregateFit(parameters: AggregateFitParameters): Promise<Weights> {
+  async aggregateFit(parameters: AggregateFitParameters): Promise<AggregateFitResult> {
+    const results = this.checkAggregateInputs(parameters);
+    if (results.length === 0) return { weights: parameters.global.map((layer) => layer.slice()), rejected: [] };
+    const flat = await weightedDeltaAverage({ ...this.chunking(), global: parameters.global, results, source: parameters.source });
+    return { weights: this.toLayers(flat), rejected: [] };
+  }
+
+  /** Checks the layout and the global model; returns the results in canonical order. */
+  protected checkAggregateInputs(parameters: AggregateFitParameters): FitResult[] {
     const { layout, global, results, source } = parameters;
     if (!sameLayout(layout, this.layout)) {
       throw new FedLedgerError("SHAPE_MISMATCH", "aggregateFit got a different layout than the strategy's");
     }
     assertWeightsMatchLayout(global, layout);
-    if (results.length === 0) return global.map((layer) => layer.slice());
-    const flat = await weightedDeltaAverage({ global, results: canonicalResultOrder(results), source });
+    const count = parameterCount(layout);
+    if (results.length > 0 && source.parameterCount !== count) {
+      throw new FedLedgerError("SHAPE_MISMATCH", "Updates and global model differ in size", {
+        details: `global has ${count} parameters, updates ${source.parameterCount}`,
+      });
+    }
+    return canonicalResultOrder(results);
+  }
+
+  /** The configured chunk size, as the aggregation kernels take it. */
+  protected chunking(): { chunkSize?: number } {
+    return this.chunkSize === undefined ? {} : { chunkSize: this.chunkSize };
+  }
+
+  /** A flattened model as layers in layout order (views into `flat`). */
+  protected toLayers(flat: Float32Array): Weights {
     let offset = 0;
-    return layout.map((layer) => {
+    return this.layout.map((layer) => {
       const size = layerSize(layer);
       offset += size;
       return flat.subarray(offset - size, offset);
@@ -254,3 +295,9 @@ function assertRound(round: number): void {
     throw new FedLedgerError("INTERNAL", "Round numbers are non-negative integers", { details: String(round) });
   }
 }
+
+/** The registry's entry. */
+export const fedAvgStrategy = defineStrategy(
+  z.strictObject({ name: z.literal("fedavg") }),
+  (_, common) => new FedAvg(common),
+);

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { Server } from "socket.io";
-import { type Address, getAddress, type Hex, verifyMessage } from "viem";
+import { type Address, getAddress } from "viem";
 import {
   type Ack,
+  CLIENT_EVENT_PAYLOADS,
   type ClientToServerEvents,
   FedLedgerError,
   isFedLedgerError,
@@ -18,9 +18,17 @@ import {
 } from "@fedledger/client-sdk";
 import type { Logger } from "pino";
 import { createConnectedClientRegistry, type ParticipantSocket, type SocketData } from "./connectedClientRegistry.ts";
+import { type ConnectionLimits, createConnectionAdmission, type EngineConnection } from "./connectionAdmission.ts";
+import { createLoginChallenges } from "./loginChallenges.ts";
+import { createTokenBucket } from "./tokenBucket.ts";
 
 export type CoordinatorServerDependencies = {
   domain: LedgerDomainParameters;
+  /**
+   * The URL participants dial, bound into every login: config `server.publicUrl`, else the
+   * URL the server listens on. Undefined before listening. Never derived from a request.
+   */
+  coordinatorUrl: () => string | undefined;
   /** True when `address` is an active participant on the ledger. */
   isActiveParticipant: (address: Address) => Promise<boolean>;
   /** Handles an authenticated participant's submission (the round engine). */
@@ -29,55 +37,80 @@ export type CoordinatorServerDependencies = {
   onRefused?: (code: string) => void;
   /** Called after a participant authenticates (the engine re-sends an open round to it). */
   onAuthenticated?: (address: Address) => void;
+  /** Clock for challenge expiry and rate limits (tests). Default Date.now. */
+  now?: () => number;
 };
 
-export type CoordinatorServerOptions = {
+export type CoordinatorServerOptions = ConnectionLimits & {
   /** Largest socket.io message accepted; bigger ones close the connection. Size it from the model. */
   maxHttpBufferSize: number;
   /** Per-socket deadline for a client to acknowledge a server message. */
   ackTimeoutMs: number;
   /** How long a login challenge stays valid. */
   challengeTtlMs: number;
+  /** Token bucket per socket over every client event (challenge, authenticate, submit): refill rate and size. */
+  submissionsPerMinute: number;
+  submissionBurst: number;
 };
 
 /**
  * The coordinator's socket.io server (the factory; the caller owns the HTTP(S) server
- * and listens). Every socket must prove control of its address by signing a fresh
- * challenge, and be an active participant on the ledger, before anything else it sends
- * is looked at. Every payload is validated; every ack is `{ ok, data } | { ok, error }`
- * with a protocol error code.
+ * and listens). Connections are admitted within limits and must log in by a deadline.
+ * Every socket must prove control of its address with an EIP-712 login bound to this
+ * coordinator, and be an active participant on the ledger, before anything else it sends
+ * is looked at; one session per address. Every event is rate limited, every payload is
+ * validated, and every ack is `{ ok, data } | { ok, error }` with a protocol error code.
  */
 export function createCoordinatorServer(
   httpServer: HttpServer | HttpsServer,
   deps: CoordinatorServerDependencies,
   options: CoordinatorServerOptions,
 ) {
+  const now = deps.now ?? Date.now;
+  const admission = createConnectionAdmission(options, {
+    onRefused: (reason, remoteAddress) => deps.logger.debug({ reason, remoteAddress }, "connection refused"),
+  });
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     parser: socketParser,
     maxHttpBufferSize: options.maxHttpBufferSize,
     serveClient: false,
+    connectTimeout: options.loginTimeoutMs,
+    allowRequest: admission.allowRequest,
   });
+  io.engine.on("connection", (connection: EngineConnection) => admission.admit(connection));
   const clients = createConnectedClientRegistry({ ackTimeoutMs: options.ackTimeoutMs });
+  const challenges = createLoginChallenges({ domain: deps.domain, coordinatorUrl: deps.coordinatorUrl, ttlMs: options.challengeTtlMs, now });
+  /** Engine connections that already carry a socket.io socket. */
+  const namespaced = new WeakSet<object>();
   const refuse = (error: FedLedgerError) => {
     deps.onRefused?.(error.code);
     return { ok: false as const, error: error.toWire() };
   };
 
   io.use((socket, next) => {
-    const handshake = messages.handshakeSchema.safeParse(socket.handshake.auth);
-    if (!handshake.success) {
-      return next(wireError(new FedLedgerError("INVALID_PAYLOAD", "Malformed handshake", { details: handshake.error.message })));
-    }
-    if (handshake.data.protocolVersion !== PROTOCOL_VERSION) {
+    const auth: unknown = socket.handshake.auth;
+    const version = typeof auth === "object" && auth !== null && "protocolVersion" in auth ? auth.protocolVersion : undefined;
+    if (typeof version === "number" && version !== PROTOCOL_VERSION) {
       return next(
         wireError(
           new FedLedgerError("PROTOCOL_VERSION_MISMATCH", `This coordinator speaks protocol ${PROTOCOL_VERSION}`, {
-            details: `client sent ${handshake.data.protocolVersion}`,
+            details: `client sent ${version}`,
           }),
         ),
       );
     }
-    socket.data = { address: getAddress(handshake.data.address), authenticated: false };
+    const handshake = messages.handshakeSchema.safeParse(auth);
+    if (!handshake.success) {
+      return next(wireError(new FedLedgerError("INVALID_PAYLOAD", "Malformed handshake", { details: messages.describeIssues(handshake.error) })));
+    }
+    // One socket per connection: a second CONNECT on a connection (after a DISCONNECT, or
+    // beside a logged-in socket) would escape that connection's login deadline.
+    if (namespaced.has(socket.conn)) {
+      socket.conn.close();
+      return next(wireError(new FedLedgerError("INVALID_PAYLOAD", "One socket per connection")));
+    }
+    namespaced.add(socket.conn);
+    socket.data = { address: getAddress(handshake.data.address), clientId: handshake.data.clientId, authenticated: false };
     next();
   });
 
@@ -85,20 +118,37 @@ export function createCoordinatorServer(
     const log = deps.logger.child({ socket: socket.id, address: socket.data.address });
     log.debug("connected");
 
+    // Every client event spends a token, whatever it is; a refused one is answered (when
+    // it carries an ack) and never reaches a handler.
+    const bucket = createTokenBucket({ perMinute: options.submissionsPerMinute, burst: options.submissionBurst, now });
+    socket.use((event, next) => {
+      if (bucket.take()) return next();
+      const ack: unknown = event[event.length - 1];
+      if (typeof ack === "function") ack(refuse(new FedLedgerError("RATE_LIMITED", "Too many messages: slow down")));
+    });
+    // Every event with an ack is answered: an unknown event, or one with the wrong number
+    // of arguments, is refused here (handlers read their arguments by position).
+    socket.use((event, next) => {
+      const [name, ...args] = event;
+      const ack: unknown = args.at(-1);
+      if (typeof ack !== "function") return; // nothing to answer, nothing to do
+      const expected: number | undefined = Object.hasOwn(CLIENT_EVENT_PAYLOADS, name)
+        ? CLIENT_EVENT_PAYLOADS[name as keyof typeof CLIENT_EVENT_PAYLOADS]
+        : undefined;
+      if (expected === args.length - 1) return next();
+      const problem = expected === undefined ? "unknown event" : `expected ${expected} argument(s) before the ack, got ${args.length - 1}`;
+      ack(refuse(new FedLedgerError("INVALID_PAYLOAD", "Malformed event", { details: `${String(name).slice(0, 64)}: ${problem}` })));
+    });
+
     socket.on("session:challenge", (ack) => {
       if (typeof ack !== "function") return;
-      const expiresAt = Date.now() + options.challengeTtlMs;
-      const nonce = randomBytes(32).toString("hex");
-      const text = [
-        "fedledger login",
-        `address: ${socket.data.address}`,
-        `chain: ${deps.domain.chainId}`,
-        `ledger: ${deps.domain.ledger}`,
-        `nonce: ${nonce}`,
-        `expires: ${new Date(expiresAt).toISOString()}`,
-      ].join("\n");
-      socket.data.challenge = { text, expiresAt };
-      ack({ ok: true, data: { challenge: text, expiresAt } });
+      try {
+        const challenge = challenges.issue();
+        socket.data.challenge = challenge;
+        ack({ ok: true, data: challenge });
+      } catch (error) {
+        ack(refuse(isFedLedgerError(error) ? error : new FedLedgerError("INTERNAL", "Could not issue a challenge", { cause: error })));
+      }
     });
 
     socket.on("session:authenticate", async (payload, ack) => {
@@ -125,33 +175,35 @@ export function createCoordinatorServer(
 
     socket.on("disconnect", (reason) => {
       clients.remove(socket);
+      // The connection carried only this socket: close it, so it cannot linger unauthenticated.
+      socket.conn.close();
       log.debug({ reason }, "disconnected");
     });
   });
 
   async function authenticate(socket: ParticipantSocket, payload: unknown): Promise<Session> {
     const parsed = messages.authenticateSchema.safeParse(payload);
-    if (!parsed.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed authentication", { details: parsed.error.message });
+    if (!parsed.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed authentication", { details: messages.describeIssues(parsed.error) });
     const challenge = socket.data.challenge;
-    socket.data.challenge = undefined; // single use
-    if (!challenge || challenge.expiresAt < Date.now()) {
-      throw new FedLedgerError("UNAUTHENTICATED", "No valid challenge: request a fresh one");
+    socket.data.challenge = undefined; // single use, whatever the outcome
+    const { address, clientId } = socket.data;
+    await challenges.verify({ challenge, participant: address, clientId, signature: parsed.data.signature });
+    if (!(await deps.isActiveParticipant(address))) {
+      throw new FedLedgerError("NOT_REGISTERED", `${address} is not an active participant on the ledger`);
     }
-    const valid = await verifyMessage({ address: socket.data.address, message: challenge.text, signature: parsed.data.signature as Hex }).catch(
-      () => false,
-    );
-    if (!valid) throw new FedLedgerError("INVALID_SIGNATURE", "The challenge signature is not the handshake address's");
-    if (!(await deps.isActiveParticipant(socket.data.address))) {
-      throw new FedLedgerError("NOT_REGISTERED", `${socket.data.address} is not an active participant on the ledger`);
-    }
-    socket.data.authenticated = true;
+    // It may have gone while the ledger was read: a closed socket must not become the session.
+    if (!socket.connected) throw new FedLedgerError("UNAUTHENTICATED", "The connection closed during authentication");
     clients.add(socket);
-    return { address: socket.data.address, chainId: deps.domain.chainId, ledger: deps.domain.ledger };
+    socket.data.authenticated = true;
+    admission.loggedIn(socket.conn);
+    return { address, chainId: deps.domain.chainId, ledger: deps.domain.ledger };
   }
 
   return {
     io,
     clients,
+    /** Open connections, those not logged in yet, and distinct remote addresses. */
+    connections: admission.counts,
     async close(): Promise<void> {
       await io.close();
     },

@@ -9,6 +9,7 @@ import {
   type SubmitUpdate,
   type WeightDtype,
 } from "@fedledger/client-sdk";
+import { updateNorm } from "./updateNorm.ts";
 
 /** What a submission is checked against: the open round as the coordinator sees it. */
 export type SubmissionContext = {
@@ -21,15 +22,19 @@ export type SubmissionContext = {
   dtype: WeightDtype;
   domain: LedgerDomainParameters;
   maxUpdateBytes: number;
+  /** Absolute bound on the update's L2 norm (config `safety.maxUpdateNorm`); none if undefined. */
+  maxUpdateNorm: number | undefined;
 };
 
-export type ValidatedSubmission = { weights: Float32Array[] };
+export type ValidatedSubmission = { weights: Float32Array[]; /** L2 norm of the update. */ norm: number };
 
 /**
- * Checks one signed update, cheapest checks first. Every refusal is a FedLedgerError
- * whose code goes back to the client: LATE_SUBMISSION, ROUND_NOT_OPEN, NOT_SELECTED,
- * INVALID_PAYLOAD, PAYLOAD_TOO_LARGE, HASH_MISMATCH, INVALID_SIGNATURE, DECODE_ERROR,
- * SHAPE_MISMATCH, NON_FINITE, NORM_EXCEEDED.
+ * Checks one signed update, cheapest checks first, and everything the ledger will check
+ * in its own terms (the sample count's range is the message schema's; the signature must
+ * be canonical, see recoverUpdateSigner). Every refusal is a FedLedgerError whose code
+ * goes back to the client: LATE_SUBMISSION, ROUND_NOT_OPEN, NOT_SELECTED, INVALID_PAYLOAD,
+ * PAYLOAD_TOO_LARGE, HASH_MISMATCH, INVALID_SIGNATURE, DECODE_ERROR, SHAPE_MISMATCH,
+ * NON_FINITE, NORM_EXCEEDED.
  */
 export async function validateSubmission(parameters: {
   context: SubmissionContext;
@@ -80,5 +85,11 @@ export async function validateSubmission(parameters: {
   }
   const refusal = parameters.checkUpdate(decoded.weights);
   if (refusal) throw new FedLedgerError("NORM_EXCEEDED", "The update is outside the strategy's bounds", { details: refusal });
-  return { weights: decoded.weights };
+  const norm = updateNorm(decoded.weights);
+  if (ctx.maxUpdateNorm !== undefined && norm > ctx.maxUpdateNorm) {
+    throw new FedLedgerError("NORM_EXCEEDED", "The update's L2 norm exceeds the coordinator's bound", {
+      details: `norm ${norm.toPrecision(6)} > ${ctx.maxUpdateNorm}`,
+    });
+  }
+  return { weights: decoded.weights, norm };
 }

@@ -15,13 +15,13 @@ describe("fingerprint command", () => {
     expect(result).toEqual({
       dataset: "mnist:300",
       commitment: datasetFingerprint(await loadMnistDigits({ count: 300 })),
+      datasetSize: 300,
       records: 300,
-      uniqueRecords: 300,
       featureShape: [784],
       numClasses: 10,
     });
     expect(result.commitment).not.toBe(EMPTY_DATASET_ROOT);
-    expect(formatFingerprint(result)).toContain(`Commitment  ${result.commitment}`);
+    expect(formatFingerprint(result)).toContain(`Commitment    ${result.commitment}\nDataset size  300\n`);
   });
 
   it("reads csv with its options and counts duplicate records once", async () => {
@@ -29,8 +29,8 @@ describe("fingerprint command", () => {
     const path = join(dir, "data.csv");
     await writeFile(path, "a;b;label\n1;2;0\n3;4;1\n1;2;0\n");
     const result = await fingerprintCommand({ dataset: parseDatasetSpec(`csv:${path}`, { labelColumn: "label", delimiter: ";" }) });
-    expect(result).toMatchObject({ records: 3, uniqueRecords: 2, featureShape: [2], numClasses: 2 });
-    expect(formatFingerprint(result)).toContain("Records     3 (2 distinct)");
+    expect(result).toMatchObject({ records: 3, datasetSize: 2, featureShape: [2], numClasses: 2 });
+    expect(formatFingerprint(result)).toContain("Dataset size  2 (distinct records of 3 loaded)");
     // Same records in another order and without the duplicate: same commitment.
     const reordered = join(dir, "reordered.csv");
     await writeFile(reordered, "3,4,1\n1,2,0\n");
@@ -48,7 +48,7 @@ describe("fingerprint command", () => {
     await writeFile(images, encodeIdx({ dtype: "ubyte", dims: [3, 2, 2], data: Uint8Array.from([0, 255, 10, 20, 30, 40, 50, 60, 1, 2, 3, 4]) }));
     await writeFile(labels, encodeIdx({ dtype: "ubyte", dims: [3], data: Uint8Array.from([1, 0, 1]) }));
     const result = await fingerprintCommand({ dataset: parseDatasetSpec(`idx:${images},${labels}`) });
-    expect(result).toMatchObject({ records: 3, uniqueRecords: 3, featureShape: [2, 2], numClasses: 2 });
+    expect(result).toMatchObject({ records: 3, datasetSize: 3, featureShape: [2, 2], numClasses: 2 });
   });
 
   it("reports unreadable data as INVALID_DATASET", async () => {

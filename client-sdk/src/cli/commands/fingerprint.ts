@@ -13,15 +13,18 @@ export type FingerprintResult = {
   readonly dataset: string;
   /** The dataset commitment to register on-chain (`datasetFingerprint`). */
   readonly commitment: Hex;
-  /** Samples loaded. */
+  /**
+   * The dataset size to register with the commitment: its distinct records, the Merkle leaf
+   * count the commitment binds (duplicates count once). No update may declare more samples.
+   */
+  readonly datasetSize: number;
+  /** Samples loaded, duplicates included. */
   readonly records: number;
-  /** Distinct records: the commitment covers the set of records, so duplicates count once. */
-  readonly uniqueRecords: number;
   readonly featureShape: readonly number[];
   readonly numClasses: number;
 };
 
-/** Loads the dataset and computes its commitment: the Merkle root over its record hashes. */
+/** Loads the dataset and computes its commitment (the Merkle root over its record hashes) and size. */
 export async function fingerprintCommand(
   options: FingerprintOptions,
   dependencies: FingerprintDependencies = {},
@@ -31,8 +34,8 @@ export async function fingerprintCommand(
   return {
     dataset: describeDatasetSpec(options.dataset),
     commitment: tree.root,
+    datasetSize: tree.leafCount,
     records: dataset.numSamples,
-    uniqueRecords: tree.leafCount,
     featureShape: dataset.featureShape,
     numClasses: dataset.numClasses,
   };
@@ -42,7 +45,7 @@ export function formatFingerprint(result: FingerprintResult): string {
   return formatFields([
     ["Dataset", result.dataset],
     ["Commitment", result.commitment],
-    ["Records", result.uniqueRecords === result.records ? String(result.records) : `${result.records} (${result.uniqueRecords} distinct)`],
+    ["Dataset size", result.datasetSize === result.records ? String(result.datasetSize) : `${result.datasetSize} (distinct records of ${result.records} loaded)`],
     ["Features", `[${result.featureShape.join(", ")}], ${result.numClasses} classes`],
   ]);
 }

@@ -8,7 +8,7 @@ describe("status command (EDR)", () => {
   it("reports registration and rounds, for a participant and a stranger", async () => {
     const f = await deployLedger();
     const [p1, p2] = [participantAccount(1), participantAccount(2)];
-    await f.register([p1, p2]);
+    await f.register([p1, p2], { datasetSize: 250 });
     const aggregates = [keccak256(toHex("s1")), keccak256(toHex("s2"))];
     for (const [i, members] of [[p1, p2], [p2]].entries()) {
       const round = i + 1;
@@ -19,11 +19,12 @@ describe("status command (EDR)", () => {
     const reader = createLedgerReader({ transport: custom(f.connection.provider), ledger: f.ledger.address });
 
     const result = await statusCommand({ address: p2.address }, { reader });
-    expect(result).toMatchObject({ ledger: f.ledger.address, address: p2.address, status: "active", datasetCommitment: commitmentOf(p2.address), roundsContributed: 2 });
+    expect(result).toMatchObject({ ledger: f.ledger.address, address: p2.address, status: "active", datasetCommitment: commitmentOf(p2.address), datasetSize: 250, roundsContributed: 2 });
     expect(result.rounds.map((r) => r.round)).toEqual([1n, 2n]);
     const text = formatStatus(result);
     expect(text).toContain(`Participant         ${p2.address}`);
     expect(text).toContain("Status              active");
+    expect(text).toContain("Dataset size        250 records");
     expect(text).toContain("Rounds contributed  2 (rounds 1, 2)");
     expect(text).toMatch(/Registered at\s+\d{4}-\d\d-\d\dT/);
 
@@ -33,5 +34,6 @@ describe("status command (EDR)", () => {
     const stranger = await statusCommand({ address: participantAccount(3).address }, { reader });
     expect(formatStatus(stranger)).toContain("Status              not registered");
     expect(formatStatus(stranger)).toContain("Rounds contributed  0");
+    expect(formatStatus(stranger)).toContain("Dataset size        -");
   });
 });

@@ -23,6 +23,7 @@ export function formatStatus(result: StatusResult): string {
     ["Ledger", result.ledger],
     ["Status", registered ? result.status : "not registered"],
     ["Dataset commitment", registered ? result.datasetCommitment : "-"],
+    ["Dataset size", registered ? `${result.datasetSize} records` : "-"],
     ["Registered at", formatTimestamp(result.registeredAt)],
     ["Rounds contributed", rounds.length === 0 ? "0" : `${rounds.length} (rounds ${rounds.join(", ")})`],
     ["As of block", String(result.blockNumber)],

@@ -15,6 +15,8 @@ async function write(t: LedgerTarget, functionName: "registerParticipant" | "dea
   return { txHash: hash, gasUsed: receipt.gasUsed };
 }
 
-export const registerParticipant = (t: LedgerTarget, address: Address, commitment: Hex) => write(t, "registerParticipant", [address, commitment]);
+/** Registers `address` with its dataset commitment and the record count it binds (bounds every update's numSamples). */
+export const registerParticipant = (t: LedgerTarget, address: Address, commitment: Hex, datasetSize: number) =>
+  write(t, "registerParticipant", [address, commitment, datasetSize]);
 export const deactivateParticipant = (t: LedgerTarget, address: Address) => write(t, "deactivateParticipant", [address]);
 export const reactivateParticipant = (t: LedgerTarget, address: Address) => write(t, "reactivateParticipant", [address]);

@@ -20,7 +20,7 @@ export async function ledgerStatus(publicClient: PublicClient, ledger: Address) 
     registered.map(async (e) => {
       const address = e.args.participant as Address;
       const info = await publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "participantInfo", args: [address] });
-      return { address, status: STATUS[info.status] ?? "unknown", credited: info.credited, claimed: info.claimed, datasetCommitment: info.datasetCommitment };
+      return { address, status: STATUS[info.status] ?? "unknown", credited: info.credited, claimed: info.claimed, datasetCommitment: info.datasetCommitment, datasetSize: info.datasetSize };
     }),
   );
   return { ledger, latestRound, headModelHash, genesisModelHash, roundBudget, totalFunded, totalCredited, participants };

@@ -1,9 +1,8 @@
 // A hand-assembled WebAssembly SIMD module for the FedAvg weighted delta average.
 //
 // No toolchain is involved (none is installed, and nothing is downloaded): the module's
-// bytes are produced below by a ~60-line encoder, function by function, so the whole
-// program can be read here. Binary format: WebAssembly core spec 1.0 plus the fixed-width
-// SIMD proposal (standard since 2021, on in every Node since 16.4).
+// bytes are produced below, function by function, with the small encoder of wasmModule.ts,
+// so the whole program can be read here.
 //
 // Every function computes, lane by lane, exactly the float64 operations the scalar
 // reference computes (see weightedDeltaAverage.ts): f64x2.promote_low_f32x4 is the exact
@@ -27,17 +26,47 @@
 // really adds the first product to +0, as the reference loop `acc = 0; acc += ...` does:
 // that turns a -0 product into +0, which can decide the sign of a zero in the output.
 
-/** The parts of the WebAssembly JS API used here (lib.dom is not in this project's lib). */
-export type WasmMemory = { readonly buffer: ArrayBuffer; grow(deltaPages: number): number };
-type WasmInstance = { readonly exports: Record<string, unknown> };
-type WasmApi = {
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => WasmInstance;
-  validate(bytes: Uint8Array): boolean;
-};
+import {
+  BLOCK,
+  br,
+  brIf,
+  END,
+  exported,
+  F32X4_ADD,
+  F32X4_DEMOTE_F64X2_ZERO,
+  F32X4_NE,
+  F32X4_SUB,
+  F64,
+  F64X2_ADD,
+  F64X2_DIV,
+  F64X2_MUL,
+  F64X2_PROMOTE_LOW_F32X4,
+  F64X2_SPLAT,
+  type FunctionCode,
+  I32,
+  I32_ADD,
+  I32_GE_U,
+  I32_SHL,
+  i32Const,
+  i8x16Shuffle,
+  instantiate,
+  JOIN_LOW_HALVES,
+  lazyModule,
+  localGet,
+  localSet,
+  localTee,
+  LOOP,
+  moduleBytes,
+  newWasmMemory,
+  V128,
+  V128_ANY_TRUE,
+  v128Load,
+  v128Load64Zero,
+  v128Store,
+  type WasmMemory,
+} from "./wasmModule.ts";
 
-export const WASM_PAGE_BYTES = 65_536;
+export { WASM_PAGE_BYTES, type WasmMemory } from "./wasmModule.ts";
 
 /** (acc, d_0..d_{M-1}, n_0..n_{M-1}, len): 2M + 2 numbers. */
 type Accumulate = (acc: number, ...streamsCountsAndLength: number[]) => void;
@@ -52,88 +81,6 @@ export type SimdKernel = {
   readonly acc: readonly Accumulate[];
   readonly finish: Finish;
 };
-
-// --- encoder ----------------------------------------------------------------------------
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let n = value >>> 0;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let n = value | 0;
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function vector(items: readonly (readonly number[])[]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function section(id: number, body: readonly number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  return vector([...new TextEncoder().encode(text)].map((b) => [b]));
-}
-
-// Value types.
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-// Core instructions.
-const localGet = (i: number): number[] => [0x20, ...uleb(i)];
-const localSet = (i: number): number[] => [0x21, ...uleb(i)];
-const i32Const = (v: number): number[] => [0x41, ...sleb(v)];
-const I32_ADD = [0x6a];
-const I32_SHL = [0x74];
-const I32_GE_U = [0x4f];
-const BLOCK = [0x02, 0x40]; // block with empty result type
-const LOOP = [0x03, 0x40];
-const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
-const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
-const END = [0x0b];
-
-// SIMD instructions: prefix 0xfd, then the opcode as a u32 LEB128, then immediates.
-// Memory immediates are (log2 alignment, byte offset).
-const simd = (opcode: number, ...immediates: number[]): number[] => [0xfd, ...uleb(opcode), ...immediates];
-const v128Load = (offset: number): number[] => simd(0x00, 4, ...uleb(offset));
-const v128Store = (offset: number): number[] => simd(0x0b, 4, ...uleb(offset));
-/** v128.load64_zero: two float32 into the low half, zeros above. */
-const v128Load64Zero = (offset: number): number[] => simd(0x5d, 3, ...uleb(offset));
-const i8x16Shuffle = (lanes: readonly number[]): number[] => simd(0x0d, ...lanes);
-const F64X2_SPLAT = simd(0x14);
-const F64X2_ADD = simd(0xf0);
-const F64X2_MUL = simd(0xf2);
-const F64X2_DIV = simd(0xf3);
-const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
-const F32X4_DEMOTE_F64X2_ZERO = simd(0x5e);
-const F32X4_ADD = simd(0xe4);
-const F32X4_SUB = simd(0xe5);
-const F32X4_NE = simd(0x42);
-const V128_ANY_TRUE = simd(0x53);
-const localTee = (i: number): number[] => [0x22, ...uleb(i)];
-/** Bytes 0-7 of the first operand then bytes 0-7 of the second: joins two demoted halves. */
-const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-
-type FunctionCode = { params: number[]; results: number[]; locals: [count: number, type: number][]; body: number[] };
 
 /**
  * acc[k] = ((acc[k] + n0*d0[k]) + ...) + n(m-1)*d(m-1)[k] for m update streams; with
@@ -223,40 +170,12 @@ const FUNCTIONS: readonly [string, FunctionCode][] = [
 
 /** The module: imports memory "env"."memory" (no maximum), exports the nine functions. */
 export function simdKernelModuleBytes(): Uint8Array {
-  const types = FUNCTIONS.map(([, f]) => [0x60, ...vector(f.params.map((p) => [p])), ...vector(f.results.map((r) => [r]))]);
-  const imports = [[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(1)]];
-  const functions = FUNCTIONS.map((_, i) => uleb(i));
-  const exports = FUNCTIONS.map(([exportName], i) => [...name(exportName), 0x00, ...uleb(i)]);
-  const codes = FUNCTIONS.map(([, f]) => {
-    const code = [...vector(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, ...END];
-    return [...uleb(code.length), ...code];
-  });
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector(types)),
-    ...section(2, vector(imports)),
-    ...section(3, vector(functions)),
-    ...section(7, vector(exports)),
-    ...section(10, vector(codes)),
-  ]);
+  return moduleBytes(FUNCTIONS);
 }
 
 // --- instantiation ------------------------------------------------------------------------
 
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-function compiledModule(): object | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const bytes = simdKernelModuleBytes();
-    if (wasmApi?.validate(bytes)) compiled = new wasmApi.Module(bytes);
-  } catch {
-    compiled = null; // e.g. node --jitless: no WebAssembly at all
-  }
-  return compiled;
-}
+const compiledModule = lazyModule(simdKernelModuleBytes);
 
 /** Whether WebAssembly with SIMD is usable in this process. */
 export function simdKernelAvailable(): boolean {
@@ -265,21 +184,14 @@ export function simdKernelAvailable(): boolean {
 
 /** A fresh growable memory, or undefined without WebAssembly. */
 export function createWasmMemory(initialPages: number): WasmMemory | undefined {
-  if (!wasmApi || !simdKernelAvailable()) return undefined;
-  return new wasmApi.Memory({ initial: initialPages });
-}
-
-function exported<T>(instance: WasmInstance, exportName: string): T {
-  const value = instance.exports[exportName];
-  if (typeof value !== "function") throw new TypeError(`wasm export ${exportName} is missing`);
-  return value as T;
+  return simdKernelAvailable() ? newWasmMemory(initialPages) : undefined;
 }
 
 /** Instantiates the kernel over `memory`; undefined without WebAssembly SIMD. */
 export function instantiateSimdKernel(memory: WasmMemory): SimdKernel | undefined {
   const module = compiledModule();
-  if (module === null || !wasmApi) return undefined;
-  const instance = new wasmApi.Instance(module, { env: { memory } });
+  const instance = module === null ? undefined : instantiate(module, memory);
+  if (!instance) return undefined;
   return {
     memory,
     init: STREAMS.map((m) => exported<Accumulate>(instance, `init${m}`)),

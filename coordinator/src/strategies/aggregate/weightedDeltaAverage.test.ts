@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { isFedLedgerError } from "@fedledger/client-sdk";
+import { isFedLedgerError, MAX_NUM_SAMPLES } from "@fedledger/client-sdk";
 import { createMemoryUpdateSource, createStoreUpdateSource } from "../../stores/updateSources.ts";
 import type { FitResult, UpdateSource } from "../Strategy.ts";
 import { canonicalResultOrder } from "../fedAvg.ts";
@@ -223,6 +223,7 @@ describe("weightedDeltaAverage", () => {
     expect(await codeOf(weightedDeltaAverage({ ...base, global: new Float32Array(3) }))).toBe("SHAPE_MISMATCH");
     expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 0 }] }))).toBe("INTERNAL");
     expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 1.5 }] }))).toBe("INTERNAL");
+    expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: MAX_NUM_SAMPLES + 1 }] }))).toBe("INTERNAL");
     expect(
       await codeOf(weightedDeltaAverage({ ...base, results: [0, 1].map(() => ({ updateHash: hashOf(0), numSamples: 2 ** 52 })) })),
     ).toBe("INTERNAL");

@@ -1,4 +1,4 @@
-import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
+import { FedLedgerError, isValidSampleCount, MAX_NUM_SAMPLES, type Weights } from "@fedledger/client-sdk";
 import type { FitResult, UpdateSource } from "../Strategy.ts";
 import { createWasmArena, isResidentUpdateSource, type ResidentUpdate, type WasmArena } from "./wasmArena.ts";
 import { MAX_STREAMS, type SimdKernel, simdKernelAvailable } from "./wasmSimdKernel.ts";
@@ -163,23 +163,25 @@ function validate(parameters: WeightedDeltaAverageParameters): { parameterCount:
   if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
     throw new FedLedgerError("INVALID_CONFIG", "chunkSize must be a positive integer", { details: String(chunkSize) });
   }
-  let total = 0;
+  // Summed exactly: with every count at most MAX_NUM_SAMPLES the total is an exact binary64
+  // integer for up to 2^21 updates; beyond that N would round, so it is refused.
+  let total = 0n;
   for (const { numSamples, updateHash } of results) {
-    if (!Number.isSafeInteger(numSamples) || numSamples < 1) {
-      throw new FedLedgerError("INTERNAL", "Sample counts must be positive integers", {
+    if (!isValidSampleCount(numSamples)) {
+      throw new FedLedgerError("INTERNAL", `Sample counts must be integers in [1, ${MAX_NUM_SAMPLES}]`, {
         details: `${updateHash}: ${numSamples}`,
       });
     }
-    total += numSamples;
+    total += BigInt(numSamples);
   }
-  if (!Number.isSafeInteger(total)) {
-    throw new FedLedgerError("INTERNAL", "Total sample count exceeds 2^53", { details: String(total) });
+  if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new FedLedgerError("INTERNAL", "Total sample count exceeds 2^53", { details: `${total} over ${results.length} updates` });
   }
-  return { parameterCount, total };
+  return { parameterCount, total: Number(total) };
 }
 
 /** Copies [start, start + into.length) of the concatenation of `segments` into `into`. */
-function gather(segments: readonly Float32Array[], start: number, into: Float32Array): void {
+export function gather(segments: readonly Float32Array[], start: number, into: Float32Array): void {
   let base = 0;
   let written = 0;
   for (const segment of segments) {
@@ -195,7 +197,8 @@ function gather(segments: readonly Float32Array[], start: number, into: Float32A
   }
 }
 
-function assertFiniteChunk(values: Float32Array, start: number): void {
+/** Throws NON_FINITE naming the first non-finite value of an output chunk starting at `start`. */
+export function assertFiniteChunk(values: Float32Array, start: number): void {
   for (let k = 0; k < values.length; k++) {
     const v = values[k] as number;
     if (v - v !== 0) {

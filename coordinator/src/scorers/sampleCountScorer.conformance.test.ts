@@ -1,4 +1,0 @@
-import { createSampleCountScorer } from "./sampleCountScorer.ts";
-import { runScorerConformance } from "./scorer.conformance.ts";
-
-runScorerConformance("sample-count", createSampleCountScorer);

@@ -1,0 +1,111 @@
+import type { Hex } from "viem";
+import { z } from "zod";
+import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
+import type {
+  AggregateFitParameters,
+  AggregateFitResult,
+  ClientProxy,
+  EvaluationMetrics,
+  FitResult,
+  Strategy,
+  UpdateSource,
+} from "./Strategy.ts";
+import { assertNoProblems, schemaProblems } from "./fedAvg.ts";
+
+/** Configurable parameters (the registry's `clip` entry adds `name` and `inner`). */
+export const normClippingParameters = z.object({
+  /** Largest L2 norm a delta keeps; longer deltas are scaled down to it. */
+  maxNorm: z.number().positive().max(Number.MAX_VALUE),
+});
+
+/** Coordinates read per pass when measuring norms. */
+const NORM_CHUNK = 65_536;
+
+/**
+ * L2 norm of one update, streamed: sqrt(s) with s = +0; s = s + x[k]·x[k] for k ascending,
+ * in binary64 (chunking cannot change it).
+ */
+export async function updateNorm(source: UpdateSource, updateHash: Hex, chunk = NORM_CHUNK): Promise<number> {
+  const buffer = new Float32Array(Math.min(chunk, source.parameterCount));
+  let sum = 0;
+  for (let start = 0; start < source.parameterCount; start += buffer.length) {
+    const view = buffer.subarray(0, Math.min(buffer.length, source.parameterCount - start));
+    await source.read(updateHash, start, view);
+    for (let k = 0; k < view.length; k++) sum += (view[k] as number) * (view[k] as number);
+  }
+  return Math.sqrt(sum);
+}
+
+/**
+ * An UpdateSource that hands out each update scaled by its factor: x[k] becomes
+ * float32(x[k] · factor) (binary64 product, one rounding); a factor of 1 leaves it as is.
+ */
+function scaledSource(source: UpdateSource, factors: ReadonlyMap<Hex, number>): UpdateSource {
+  return {
+    parameterCount: source.parameterCount,
+    async read(updateHash, offset, into) {
+      await source.read(updateHash, offset, into);
+      const factor = factors.get(updateHash.toLowerCase() as Hex) ?? 1;
+      if (factor === 1) return;
+      for (let k = 0; k < into.length; k++) into[k] = (into[k] as number) * factor;
+    },
+  };
+}
+
+/**
+ * Server-side norm clipping around any strategy (Sun, Kairouz, Suresh, McMahan, "Can You
+ * Really Backdoor Federated Learning?", 2019): before the inner strategy aggregates, every
+ * delta whose L2 norm exceeds maxNorm is scaled by maxNorm / norm (binary64 division, then
+ * scaledSource's arithmetic), so no single update can move the model further than maxNorm.
+ * Everything else (selection, checks, evaluation, rejections) is the inner strategy's.
+ */
+export class NormClipping implements Strategy {
+  readonly name: string;
+  readonly maxNorm: number;
+  readonly inner: Strategy;
+
+  constructor(options: { maxNorm: number; inner: Strategy }) {
+    assertNoProblems("NormClipping", schemaProblems(normClippingParameters, { maxNorm: options.maxNorm }));
+    this.maxNorm = options.maxNorm;
+    this.inner = options.inner;
+    this.name = `NormClipping(${options.inner.name})`;
+  }
+
+  initializeParameters(): Promise<Weights> {
+    return this.inner.initializeParameters();
+  }
+
+  configureFit(round: number, available: readonly ClientProxy[]): readonly ClientProxy[] {
+    return this.inner.configureFit(round, available);
+  }
+
+  checkUpdate(update: Weights): string | undefined {
+    return this.inner.checkUpdate(update);
+  }
+
+  async aggregateFit(parameters: AggregateFitParameters): Promise<AggregateFitResult> {
+    const factors = new Map<Hex, number>();
+    for (const result of parameters.results) factors.set(result.updateHash.toLowerCase() as Hex, await this.factor(result, parameters.source));
+    return this.inner.aggregateFit({ ...parameters, source: scaledSource(parameters.source, factors) });
+  }
+
+  configureEvaluate(round: number, available: readonly ClientProxy[]): readonly ClientProxy[] {
+    return this.inner.configureEvaluate(round, available);
+  }
+
+  aggregateEvaluate(round: number, results: readonly EvaluationMetrics[]): EvaluationMetrics | undefined {
+    return this.inner.aggregateEvaluate(round, results);
+  }
+
+  evaluate(round: number, weights: Weights): Promise<EvaluationMetrics | undefined> {
+    return this.inner.evaluate(round, weights);
+  }
+
+  private async factor(result: FitResult, source: UpdateSource): Promise<number> {
+    const norm = await updateNorm(source, result.updateHash);
+    if (!Number.isFinite(norm)) {
+      throw new FedLedgerError("NON_FINITE", "An accepted update has a non-finite norm", { details: result.updateHash });
+    }
+    return norm > this.maxNorm ? this.maxNorm / norm : 1;
+  }
+}

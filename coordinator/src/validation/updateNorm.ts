@@ -1,0 +1,13 @@
+import type { Weights } from "@fedledger/client-sdk";
+
+/** L2 norm of an update, summed in binary64 in layout order (a deterministic function of the update). */
+export function updateNorm(update: Weights): number {
+  let sum = 0;
+  for (const layer of update) {
+    for (let k = 0; k < layer.length; k++) {
+      const v = layer[k] as number;
+      sum += v * v;
+    }
+  }
+  return Math.sqrt(sum);
+}

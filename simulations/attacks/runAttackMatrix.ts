@@ -1,0 +1,178 @@
+import type { Logger } from "pino";
+import { createValidationUtility } from "@fedledger/client-sdk";
+import { selectBackend } from "@fedledger/client-sdk/training";
+import { type CoordinatorConfigInput, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
+import { ATTACKS, attackerIdentities, type AttackKind, type AttackName } from "./attackCatalogue.ts";
+import { loadFederationData } from "./federationData.ts";
+import { runScenario, type Scenario, type ScenarioResult } from "./runScenario.ts";
+import { startSimulationChain } from "./simulationChain.ts";
+import { SIMULATION_ROUNDS, SIMULATION_TRAINING } from "./simulationSettings.ts";
+
+/** A strategy and scorer pair, and safety settings other than the defaults if any, as written in the coordinator config. */
+export type Combo = {
+  strategy: NonNullable<CoordinatorConfigInput["strategy"]>;
+  scorer: NonNullable<CoordinatorConfigInput["scorer"]>;
+  safety?: CoordinatorConfigInput["safety"];
+};
+
+/** Today's behaviour before scoring: FedAvg, paid by declared samples. */
+export const BASELINE: Combo = { strategy: { name: "fedavg" }, scorer: { name: "samples" } };
+
+/** The defaults' challengers the matrix always measures. */
+export const CANDIDATES: readonly Combo[] = [{ strategy: { name: "median" }, scorer: { name: "shapley" } }];
+
+/** A combo with the schema's defaults filled in (Partial: the config's own defaults). */
+function resolveCombo(combo: Partial<Combo> = {}): Combo {
+  const config = parseCoordinatorConfig({
+    chain: { rpcUrl: "http://127.0.0.1:8545", ledger: "0x0000000000000000000000000000000000000001" },
+    model: { spec: { kind: "mlp", inputShape: [1], layers: [{ units: 2, activation: "softmax" }] } },
+    // A quorum every registered strategy accepts (Krum's and Bulyan's bounds are on it).
+    rounds: { minFitClients: 100, minAvailableClients: 100 },
+    training: SIMULATION_TRAINING,
+    ...combo,
+  });
+  return { strategy: config.strategy, scorer: config.scorer, safety: config.safety };
+}
+
+const sameConfig = (a: Combo, b: Combo) => JSON.stringify(resolveCombo(a)) === JSON.stringify(resolveCombo(b));
+
+/** The coordinator config's own defaults, read from its schema (so this follows when they change). */
+export function defaultCombo(): Combo {
+  return resolveCombo();
+}
+
+/** The baseline, the default and the candidates, each once. */
+export function matrixCombos(): Combo[] {
+  const combos: Combo[] = [];
+  for (const combo of [BASELINE, defaultCombo(), ...CANDIDATES]) if (!combos.some((c) => sameConfig(c, combo))) combos.push(combo);
+  return combos;
+}
+
+export type AttackCell = {
+  attack: AttackName;
+  kind: AttackKind;
+  fraction: number;
+  strategy: string;
+  scorer: string;
+  isDefault: boolean;
+  accuracy: number;
+  cleanAccuracy: number;
+  attackerShare: number;
+  honestRankCorrelation: number | null;
+  /** Attacker identities among the participants. */
+  identities: number;
+  /** Sybil cells: the party's share as one honest identity beside the same honest participants. */
+  singleIdentityShare?: number;
+  /** Which of the issue's targets this cell misses. */
+  misses: string[];
+  refusals: string[];
+  roundsRecorded: number;
+  seconds: number;
+  strategyConfig: Combo["strategy"];
+  scorerConfig: Combo["scorer"];
+  safety: Combo["safety"];
+};
+
+export type AttackMatrixOptions = {
+  attacks: readonly AttackName[];
+  fractions: readonly number[];
+  combos: readonly Combo[];
+  rounds?: number;
+  participants?: number;
+  logger?: Logger;
+  /** Progress lines. */
+  log?: (line: string) => void;
+};
+
+/** The issue's targets, for one cell. */
+function missedTargets(cell: Omit<AttackCell, "misses">): string[] {
+  const misses: string[] = [];
+  if (cell.kind !== "sybil" && cell.fraction >= 0.3 && cell.attackerShare > 0.02) misses.push("attackerShare > 2%");
+  if (cell.kind === "byzantine" && cell.fraction >= 0.3 && cell.isDefault && cell.accuracy < cell.cleanAccuracy - 0.02) misses.push("accuracy > 2 points below clean");
+  if (cell.kind === "sybil" && cell.singleIdentityShare !== undefined && cell.attackerShare > cell.singleIdentityShare + 0.01) {
+    misses.push("Sybil group > single identity + 1 point");
+  }
+  return misses;
+}
+
+/**
+ * The attack matrix: for each strategy/scorer combo, a clean run, a single-identity
+ * reference per Sybil size, then every attack at every fraction, all on one EDR chain
+ * (a fresh ledger and coordinator per run) and one data split.
+ */
+export async function runAttackMatrix(o: AttackMatrixOptions): Promise<AttackCell[]> {
+  await selectBackend();
+  const data = await loadFederationData(o.participants ? { participants: o.participants } : {});
+  const utility = createValidationUtility(data.spec, data.validation);
+  const chain = await startSimulationChain();
+  const rounds = o.rounds ?? SIMULATION_ROUNDS;
+  const defaults = defaultCombo();
+  const n = data.shards.length;
+  const cells: AttackCell[] = [];
+  try {
+    for (const combo of o.combos) {
+      const label = `${combo.strategy.name}+${combo.scorer.name}${combo.safety ? ` ${JSON.stringify(combo.safety)}` : ""}`;
+      const run = async (scenario: Scenario, what: string): Promise<ScenarioResult> => {
+        const result = await runScenario({
+          chain,
+          data,
+          utility,
+          scenario,
+          strategy: combo.strategy,
+          scorer: combo.scorer,
+          ...(combo.safety ? { safety: combo.safety } : {}),
+          rounds,
+          training: SIMULATION_TRAINING,
+          ...(o.logger ? { logger: o.logger } : {}),
+        });
+        o.log?.(
+          `${label} ${what}: accuracy ${result.accuracy.toFixed(4)}, share ${(100 * result.attackerShare).toFixed(2)}%, ` +
+            `ρ ${result.honestRankCorrelation?.toFixed(3) ?? "n/a"}, ${result.roundsRecorded} rounds, ${result.seconds.toFixed(1)} s`,
+        );
+        return result;
+      };
+      const clean = await run({ attack: "clean" }, "clean");
+      const singles = new Map<number, number>();
+      for (const attack of o.attacks) {
+        if (ATTACKS[attack].kind !== "sybil") continue;
+        for (const fraction of o.fractions) {
+          const k = attackerIdentities(attack, fraction, n);
+          if (!singles.has(k)) singles.set(k, (await run({ attack: "single-identity", identities: k }, `single identity (sybils: ${k})`)).attackerShare);
+        }
+      }
+      for (const attack of o.attacks) {
+        for (const fraction of o.fractions) {
+          const result = await run({ attack, fraction }, `${attack} @ ${fraction}`);
+          const kind = ATTACKS[attack].kind;
+          const single = kind === "sybil" ? singles.get(result.attackerIdentities) : undefined;
+          const cell = {
+            attack,
+            kind,
+            fraction,
+            strategy: combo.strategy.name,
+            scorer: combo.scorer.name,
+            isDefault: sameConfig(combo, defaults),
+            accuracy: round4(result.accuracy),
+            cleanAccuracy: round4(clean.accuracy),
+            attackerShare: round4(result.attackerShare),
+            honestRankCorrelation: result.honestRankCorrelation === null ? null : round4(result.honestRankCorrelation),
+            identities: result.attackerIdentities,
+            ...(single === undefined ? {} : { singleIdentityShare: round4(single) }),
+            refusals: [...new Set(result.refusals)],
+            roundsRecorded: result.roundsRecorded,
+            seconds: Number(result.seconds.toFixed(1)),
+            strategyConfig: combo.strategy,
+            scorerConfig: combo.scorer,
+            safety: resolveCombo(combo).safety,
+          };
+          cells.push({ ...cell, misses: missedTargets(cell) });
+        }
+      }
+    }
+  } finally {
+    await chain.close();
+  }
+  return cells;
+}
+
+const round4 = (x: number) => Number(x.toFixed(4));
