@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contributionLedgerAbi, createParticipant } from "@fedledger/client-sdk";
 import { coordinatorConfig, HARDHAT_MNEMONIC, institution, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { freePort } from "../fixtures/freePort.ts";
 import type { FuzzIdentity } from "./sessionLane.ts";
 
 const CHILD = fileURLToPath(new URL("./coordinatorProcess.ts", import.meta.url));
@@ -17,15 +17,6 @@ type ChildMessage =
   | { type: "engineStopped"; error?: string };
 
 export type Memory = { rss: number; heapUsed: number; external: number; polluted: boolean };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * What the fuzzer attacks: a real chain with the ledger, a coordinator in a child process

@@ -1,21 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { contributionLedgerAbi } from "@fedledger/client-sdk";
 import { HARDHAT_MNEMONIC, institution, startLedger, TINY_SPEC, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { freePort } from "../fixtures/freePort.ts";
 import { constantUpdate, connectRawClient, craftSubmission } from "../fixtures/rawClient.ts";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startCoordinatorProcess(configFile: string): ChildProcess {
   return spawn(process.execPath, ["--conditions=source", "coordinator/src/cli/main.ts", "start", "--config", configFile, "--log-level", "warn"], {

@@ -1,29 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { contributionLedgerAbi } from "@fedledger/client-sdk";
-import { constantUpdate, connectRawClient, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { institution, type Institution, type LedgerHandle, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
+import { institution, type Institution, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { joined, recorded, startFederation } from "../fixtures/federation.ts";
 import { startTcpProxy } from "../fixtures/tcpProxy.ts";
 
 const [alice, bob, carol] = [institution(1), institution(2), institution(3)];
-
-async function joined(url: string, inst: Institution): Promise<RawClient> {
-  const client = await connectRawClient(url, inst.account);
-  const ack = await client.authenticate();
-  if (!ack.ok) throw new Error(ack.error.code);
-  return client;
-}
 
 async function submitConstant(client: RawClient, inst: Institution, round: number, value: number, numSamples = 50, fitIndex = 0) {
   await client.nextFit(round);
   const fit = client.fits.filter((f) => f.round === round)[fitIndex] ?? (await client.nextFit(round));
   const s = await craftSubmission({ account: inst.account, session: client.session, fit, layout: tinyLayout, update: constantUpdate(tinyLayout, value), commitment: inst.commitment, numSamples });
   return client.submit(s);
-}
-
-async function recorded(ledger: LedgerHandle) {
-  const rounds = await ledger.publicClient.getContractEvents({ address: ledger.ledger, abi: contributionLedgerAbi, eventName: "RoundRecorded", fromBlock: 0n });
-  const updates = await ledger.publicClient.getContractEvents({ address: ledger.ledger, abi: contributionLedgerAbi, eventName: "UpdateRecorded", fromBlock: 0n });
-  return { rounds, updates };
 }
 
 describe("rounds under faults", () => {
@@ -158,11 +146,12 @@ describe("rounds under faults", () => {
 
 describe("a participant deactivated after its update was acknowledged", () => {
   it("is left out of the round, which is still recorded (the ledger would refuse the whole round otherwise)", async () => {
-    const ledger = await startLedger({ institutions: [alice, bob] });
-    const { coordinator, url } = await startCoordinator(ledger, {
-      rounds: { rounds: 1, minFitClients: 1, minAvailableClients: 2, fitTimeoutMs: 15_000, availabilityTimeoutMs: 15_000 },
+    const federation = await startFederation({
+      institutions: [alice, bob],
+      join: [alice, bob],
+      overrides: { rounds: { rounds: 1, minFitClients: 1, minAvailableClients: 2, fitTimeoutMs: 15_000, availabilityTimeoutMs: 15_000 } },
     });
-    const [a, b] = [await joined(url, alice), await joined(url, bob)];
+    const { ledger, coordinator, clients: [a, b] } = federation;
     const run = coordinator.run();
     expect((await submitConstant(a, alice, 1, 0.01)).ok).toBe(true);
     await b.nextFit(1);
@@ -176,8 +165,6 @@ describe("a participant deactivated after its update was acknowledged", () => {
     const { rounds, updates } = await recorded(ledger);
     expect(rounds).toHaveLength(1);
     expect(updates.map((u) => u.args.participant)).toEqual([bob.account.address]);
-    [a, b].forEach((c) => c.close());
-    await coordinator.close();
-    await ledger.chain.close();
+    await federation.close();
   });
 });

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +9,7 @@ import { hardhat } from "viem/chains";
 import { contributionLedgerAbi } from "@fedledger/client-sdk";
 import { startEmbeddedChain } from "../../coordinator/src/ledger/embeddedChain.ts";
 import { genesisHash, HARDHAT_MNEMONIC, institution, TINY_SPEC } from "../fixtures/coordinatorHarness.ts";
+import { freePort } from "../fixtures/freePort.ts";
 
 // The operator CLI as an operator runs it: a separate Node process against a real chain
 // (EDR over loopback JSON-RPC), every effect checked by reading the chain with viem.
@@ -45,15 +45,6 @@ function expectFailure(result: CliResult, code: string): string {
   expect(result.stderr.startsWith(`error [${code}]: `), result.stderr).toBe(true);
   expect(result.stderr).not.toMatch(/^\s+at /m);
   return result.stderr;
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe("the operator CLI against a real chain", () => {
@@ -197,7 +188,7 @@ describe("the operator CLI against a real chain", () => {
   });
 
   it("an unreachable RPC endpoint is a typed CHAIN_ERROR, for chain commands and for deploy", async () => {
-    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const dead = `http://127.0.0.1:${await freePort()}`;
     expectFailure(await cli(["status", "--rpc-url", dead, "--ledger", ledger]), "CHAIN_ERROR");
     expectFailure(await cli(["deploy", "--config", configFile, "--rpc-url", dead]), "CHAIN_ERROR");
   });

@@ -1,16 +1,7 @@
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { contributionLedgerAbi, createDataset, createParticipant, datasetFingerprint } from "@fedledger/client-sdk";
 import { institution, startCoordinator, startLedger, syntheticDataset } from "../fixtures/coordinatorHarness.ts";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../fixtures/freePort.ts";
 
 describe("a participant cut off mid-round", () => {
   it("reconnects with backoff and resubmits its signed update without training twice", async () => {

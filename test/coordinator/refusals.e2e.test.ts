@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keccak256, toHex } from "viem";
 import { contributionLedgerAbi, type FitInstruction, PROTOCOL_VERSION } from "@fedledger/client-sdk";
 import { constantUpdate, connectRawClient, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { institution, type LedgerHandle, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { institution, type LedgerHandle, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { type Federation, startFederation } from "../fixtures/federation.ts";
 
 // One coordinator, one open round with a long deadline; every refused input is sent
 // against it by real socket.io peers, then two honest updates complete the round.
@@ -14,27 +15,25 @@ describe("the coordinator refuses bad input with typed errors and keeps running"
   let a: RawClient;
   let b: RawClient;
   let fit: FitInstruction;
+  let federation: Federation | undefined;
 
   beforeAll(async () => {
-    ledger = await startLedger({ institutions: [alice, bob, carol] });
-    const started = await startCoordinator(ledger, {
-      rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 30_000 },
-      safety: { maxUpdateNorm: 5 },
+    const started = await startFederation({
+      institutions: [alice, bob, carol],
+      join: [alice, bob],
+      overrides: {
+        rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 30_000 },
+        safety: { maxUpdateNorm: 5 },
+      },
     });
-    url = started.url;
-    a = await connectRawClient(url, alice.account);
-    b = await connectRawClient(url, bob.account);
-    expect((await a.authenticate()).ok).toBe(true);
-    expect((await b.authenticate()).ok).toBe(true);
+    federation = started;
+    ({ ledger, url } = started);
+    [a, b] = started.clients;
     run = started.coordinator.run();
     fit = await a.nextFit(1);
   });
 
-  afterAll(async () => {
-    a?.close();
-    b?.close();
-    await ledger?.chain.close();
-  });
+  afterAll(() => federation?.close());
 
   const honest = (value = 0.01, overrides: Partial<Parameters<typeof craftSubmission>[0]> = {}) =>
     craftSubmission({ account: alice.account, session: a.session, fit, layout: tinyLayout, update: constantUpdate(tinyLayout, value), commitment: alice.commitment, ...overrides });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createParticipant } from "@fedledger/client-sdk";
 import { institution, startCoordinator, startLedger, syntheticDataset, tinyLayout } from "../fixtures/coordinatorHarness.ts";
 import { constantUpdate, craftSubmission } from "../fixtures/rawClient.ts";
-import { joined, recorded } from "../hardening/liveness.fixtures.ts";
+import { joined, recorded } from "../fixtures/federation.ts";
 
 const [alice, bob, mallory] = [institution(1), institution(2), institution(3)];
 
@@ -38,6 +38,9 @@ describe("an update the strategy rejects", () => {
     expect(coordinator.state.listExcluded(1).map((u) => [u.participant, u.excluded])).toEqual([[mallory.account.address, "REJECTED_BY_STRATEGY"]]);
     const refused = (await coordinator.metrics.updatesRefused.get()).values.find((v) => v.labels.reason === "REJECTED_BY_STRATEGY");
     expect(refused?.value).toBe(1);
+    // Mallory is told, at round end, that its update was left out and why.
+    const end = await m.roundEnd(1);
+    expect(end.leftOut).toEqual([{ participant: mallory.account.address, code: "REJECTED_BY_STRATEGY" }]);
     const { participants } = await recorded(ledger);
     expect(participants(1n).sort()).toEqual([alice.account.address, bob.account.address].sort());
 

@@ -3,7 +3,8 @@ import { contributionLedgerAbi } from "@fedledger/client-sdk";
 import type { LedgerRefusal } from "../../coordinator/src/ledger/ledgerRefusal.ts";
 import { institution, type LedgerHandle, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
 import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { admin, joined, recorded } from "./liveness.fixtures.ts";
+import { joined, recorded } from "../fixtures/federation.ts";
+import { admin } from "./liveness.fixtures.ts";
 
 const [alice, bob] = [institution(1), institution(2)];
 const ROUNDS = { rounds: 1, minFitClients: 1, minAvailableClients: 2, fitTimeoutMs: 15_000, availabilityTimeoutMs: 15_000 };

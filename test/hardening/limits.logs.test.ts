@@ -2,8 +2,9 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { boundedDetails, FedLedgerError, type FitInstruction, MAX_DETAILS_LENGTH, messages } from "@fedledger/client-sdk";
-import { constantUpdate, connectRawClient, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { institution, type LedgerHandle, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
+import { institution, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { type Federation, startFederation } from "../fixtures/federation.ts";
 
 const JUNK = 500_000;
 
@@ -48,7 +49,7 @@ describe("bounded details", () => {
 // registered, selected participant.
 describe("a refused junk payload costs a bounded log line and little time", () => {
   const [alice, bob] = [institution(1), institution(2)];
-  let ledger: LedgerHandle;
+  let federation: Federation | undefined;
   let run: Promise<unknown>;
   let a: RawClient;
   let b: RawClient;
@@ -62,25 +63,19 @@ describe("a refused junk payload costs a bounded log line and little time", () =
   });
 
   beforeAll(async () => {
-    ledger = await startLedger({ institutions: [alice, bob] });
-    const started = await startCoordinator(
-      ledger,
-      { rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 30_000 } },
-      { logger: pino({ level: "debug" }, sink) },
-    );
-    a = await connectRawClient(started.url, alice.account);
-    b = await connectRawClient(started.url, bob.account);
-    expect((await a.authenticate()).ok).toBe(true);
-    expect((await b.authenticate()).ok).toBe(true);
+    const started = await startFederation({
+      institutions: [alice, bob],
+      join: [alice, bob],
+      overrides: { rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 30_000 } },
+      extra: { logger: pino({ level: "debug" }, sink) },
+    });
+    federation = started;
+    [a, b] = started.clients;
     run = started.coordinator.run();
     fit = await a.nextFit(1);
   });
 
-  afterAll(async () => {
-    a?.close();
-    b?.close();
-    await ledger?.chain.close();
-  });
+  afterAll(() => federation?.close());
 
   const honest = (metrics?: Record<string, number>) =>
     craftSubmission({ account: alice.account, session: a.session, fit, layout: tinyLayout, update: constantUpdate(tinyLayout, 0.01), commitment: alice.commitment }).then((s) =>

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import { MAX_NUM_SAMPLES } from "@fedledger/client-sdk";
-import { institution, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { institution, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { recorded, startFederation } from "../fixtures/federation.ts";
 import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { highS, joined, recorded } from "./liveness.fixtures.ts";
+import { highS } from "./liveness.fixtures.ts";
 
 const codeOf = (ack: { ok: boolean; error?: { code: string } }) => (ack.ok ? "ok" : ack.error?.code);
 
@@ -14,11 +15,12 @@ describe("before the ack, the coordinator checks what the ledger checks", () => 
   const [alice, bob] = [institution(1), institution(2)];
 
   it("refuses a high-s signature and a count near 2^53 with typed codes, records the honest round, and re-acks a resend after recording", async () => {
-    const ledger = await startLedger({ institutions: [alice, bob] });
-    const { coordinator, url } = await startCoordinator(ledger, {
-      rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 30_000, availabilityTimeoutMs: 15_000 },
+    const federation = await startFederation({
+      institutions: [alice, bob],
+      join: [alice, bob],
+      overrides: { rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 30_000, availabilityTimeoutMs: 15_000 } },
     });
-    const [a, b] = [await joined(url, alice), await joined(url, bob)];
+    const { ledger, coordinator, clients: [a, b] } = federation;
     const run = coordinator.run();
     const fit = await a.nextFit(1);
     const submission = (client: RawClient, inst: typeof alice, value: number, numSamples = 50) =>
@@ -52,8 +54,6 @@ describe("before the ack, the coordinator checks what the ledger checks", () => 
     // …but not a different update, nor the same update under another signature.
     expect(codeOf(await a.submit(await submission(a, alice, 0.03)))).toBe("LATE_SUBMISSION");
     expect(codeOf(await a.submit({ ...honest, signature: highS(honest.signature) }))).toBe("LATE_SUBMISSION");
-    for (const c of [a, b]) c.close();
-    await coordinator.close();
-    await ledger.chain.close();
+    await federation.close();
   });
 });

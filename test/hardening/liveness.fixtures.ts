@@ -1,16 +1,8 @@
-// Shared steps of the liveness tests: logged-in raw clients, registrar/admin actions on
-// the real ledger, and what the ledger recorded.
+// Shared steps of the liveness tests: registrar/admin actions on the real ledger, and
+// high-s signatures.
 import { type Hex, hexToBigInt, numberToHex, parseSignature, serializeSignature } from "viem";
 import { contributionLedgerAbi, SECP256K1_HALF_ORDER } from "@fedledger/client-sdk";
-import type { Institution, LedgerHandle } from "../fixtures/coordinatorHarness.ts";
-import { connectRawClient, type RawClient } from "../fixtures/rawClient.ts";
-
-export async function joined(url: string, inst: Institution): Promise<RawClient> {
-  const client = await connectRawClient(url, inst.account);
-  const ack = await client.authenticate();
-  if (!ack.ok) throw new Error(`login refused: ${ack.error.code}`);
-  return client;
-}
+import type { LedgerHandle } from "../fixtures/coordinatorHarness.ts";
 
 type AdminCall =
   | { functionName: "deactivateParticipant"; args: readonly [Hex] }
@@ -22,13 +14,6 @@ export async function admin(ledger: LedgerHandle, call: AdminCall): Promise<void
   const hash = await ledger.wallet.writeContract({ address: ledger.ledger, abi: contributionLedgerAbi, ...call } as Parameters<typeof ledger.wallet.writeContract>[0]);
   const receipt = await ledger.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`${call.functionName} reverted`);
-}
-
-export async function recorded(ledger: LedgerHandle) {
-  const read = { address: ledger.ledger, abi: contributionLedgerAbi, fromBlock: 0n } as const;
-  const rounds = await ledger.publicClient.getContractEvents({ ...read, eventName: "RoundRecorded" });
-  const updates = await ledger.publicClient.getContractEvents({ ...read, eventName: "UpdateRecorded" });
-  return { rounds, updates, participants: (round: bigint) => updates.filter((u) => u.args.round === round).map((u) => u.args.participant) };
 }
 
 /** The high-s twin of a signature: s' = n - s, parity flipped. ecrecover takes it; EIP-2 (and the ledger) does not. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { institution, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
 import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { admin, joined, recorded } from "./liveness.fixtures.ts";
+import { joined, recorded } from "../fixtures/federation.ts";
+import { admin } from "./liveness.fixtures.ts";
 
 async function submitConstant(client: RawClient, inst: ReturnType<typeof institution>, round: number, value: number) {
   const fit = await client.nextFit(round);

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { contributionLedgerAbi } from "@fedledger/client-sdk";
 import { institution, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
 import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { admin, highS, joined, recorded } from "./liveness.fixtures.ts";
+import { joined, recorded } from "../fixtures/federation.ts";
+import { admin, highS } from "./liveness.fixtures.ts";
 
 const [alice, bob] = [institution(1), institution(2)];
 const ROUNDS = { rounds: 1, minFitClients: 1, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 15_000 };

@@ -1,6 +1,11 @@
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
 import { checkTrainingData, type TrainingData } from "../training/trainingData.ts";
-import { type Activation, inputSize, layerLayout, type ModelSpec, parseModelSpec, shapeSize } from "../training/modelSpec.ts";
+import { compileModelSpec, inputSize, type ModelSpec, shapeSize } from "../training/modelSpec.ts";
+
+type Activation = "relu" | "tanh" | "sigmoid" | "linear" | "softmax";
+const FLOAT64_ACTIVATIONS: readonly string[] = ["relu", "tanh", "sigmoid", "linear", "softmax"];
+/** Layers the float64 pass handles: dense stacks (Flatten, Dropout: identity at inference). */
+const FLOAT64_LAYERS: readonly string[] = ["Dense", "Flatten", "Dropout", "Activation"];
 
 /** Mean losses above this (or not finite) count as this: keeps utilities finite and bounded. */
 export const MAX_VALIDATION_LOSS = 1e6;
@@ -11,6 +16,7 @@ export type ValidationUtility = (weights: Float64Array) => number;
 type Layer = { fanIn: number; units: number; kernelOffset: number; biasOffset: number; activation: Activation };
 
 function activate(activation: Activation, z: Float64Array): void {
+  if (activation === "linear" || activation === "softmax") return;
   for (let j = 0; j < z.length; j++) {
     const v = z[j] as number;
     if (activation === "relu") z[j] = v > 0 ? v : 0;
@@ -38,19 +44,43 @@ function activate(activation: Activation, z: Float64Array): void {
  * an update that damages the model's confidence without flipping an argmax.
  */
 export function createValidationUtility(specInput: ModelSpec, data: TrainingData): ValidationUtility {
-  const spec = parseModelSpec(specInput);
+  const spec = specInput;
+  const model = compileModelSpec(spec);
   checkTrainingData(spec, data);
-  const layout = layerLayout(spec);
   const layers: Layer[] = [];
-  let offset = 0;
-  spec.layers.forEach((layer, index) => {
-    const kernel = layout[2 * index];
-    const bias = layout[2 * index + 1];
-    if (kernel === undefined || bias === undefined) throw new FedLedgerError("INTERNAL", "Layout does not match the spec");
-    const fanIn = kernel.shape[0] as number;
-    layers.push({ fanIn, units: layer.units, kernelOffset: offset, biasOffset: offset + shapeSize(kernel.shape), activation: layer.activation });
-    offset += shapeSize(kernel.shape) + shapeSize(bias.shape);
+  model.layers.forEach((layer, index) => {
+    const activation = String(layer.kerasConfig(false).activation ?? "linear");
+    if (!FLOAT64_LAYERS.includes(layer.className) || !FLOAT64_ACTIVATIONS.includes(activation)) {
+      throw new FedLedgerError("INVALID_CONFIG", "Validation scoring supports dense models only", {
+        details: `layer ${layer.name} (${layer.className}, activation ${activation}); supported: ${FLOAT64_LAYERS.join(", ")} with ${FLOAT64_ACTIVATIONS.join(", ")}`,
+      });
+    }
+    const [kernelAt, biasAt] = model.layerWeights[index] as readonly number[];
+    if (layer.className === "Activation") {
+      const previous = layers[layers.length - 1];
+      if (previous === undefined || previous.activation !== "linear") {
+        throw new FedLedgerError("INVALID_CONFIG", "Validation scoring supports an Activation layer only after a linear Dense layer", { details: layer.name });
+      }
+      previous.activation = activation as Activation;
+      return;
+    }
+    if (layer.className !== "Dense") return;
+    if (kernelAt === undefined || biasAt === undefined) {
+      throw new FedLedgerError("INVALID_CONFIG", "Validation scoring needs Dense layers with a bias", { details: layer.name });
+    }
+    layers.push({ fanIn: layer.inputShape[0] as number, units: layer.outputShape[0] as number, kernelOffset: kernelAt, biasOffset: biasAt, activation: activation as Activation });
   });
+  // Offsets: layout indices to flat offsets (every weight of a dense model is trainable, in layout order).
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const weight of model.weights) {
+    offsets.push(offset);
+    offset += shapeSize(weight.shape);
+  }
+  for (const layer of layers) {
+    layer.kernelOffset = offsets[layer.kernelOffset] as number;
+    layer.biasOffset = offsets[layer.biasOffset] as number;
+  }
   const parameterCount = offset;
 
   // The inputs as sparse rows (column index, float64 value), built once.

@@ -200,6 +200,10 @@ export function createParticipant(options: ParticipantOptions) {
       if (entry) entry.acked = false;
     }
     events.emit("round:end", end);
+    const mine = Array.isArray(end.leftOut)
+      ? end.leftOut.find((u) => typeof u?.participant === "string" && u.participant.toLowerCase() === options.account.address.toLowerCase())
+      : undefined;
+    if (mine && isErrorCode(mine.code)) events.emit("round:left-out", { round: end.round, code: mine.code });
   });
 
   async function onFit(raw: unknown): Promise<void> {

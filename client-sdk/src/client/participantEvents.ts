@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors/codes.ts";
 import type { FedLedgerError } from "../errors/FedLedgerError.ts";
 import type { RoundEnd, Session } from "../protocol/messages.ts";
 
@@ -9,5 +10,7 @@ export type ParticipantEvents = {
   "round:trained": [trained: { round: number; numSamples: number; seconds: number; metrics: Record<string, number> }];
   "round:submitted": [submitted: { round: number; updateHash: `0x${string}`; duplicate: boolean }];
   "round:end": [end: RoundEnd];
+  /** This participant's acknowledged update was left out of the recorded round, and earns nothing: `code` says why. */
+  "round:left-out": [leftOut: { round: number; code: ErrorCode }];
   error: [error: FedLedgerError];
 };

@@ -57,6 +57,7 @@ export async function runParticipant(options: RunParticipantOptions): Promise<{ 
   participant.events.on("round:end", (e) =>
     say(e.status === "recorded" ? `round ${e.round}: recorded on-chain in ${e.txHash}` : `round ${e.round}: aborted (${e.reason ?? "no reason"})`),
   );
+  participant.events.on("round:left-out", (e) => say(`round ${e.round}: your update was left out of the record (${e.code}); it earns nothing this round`));
   participant.events.on("error", (e) => process.stderr.write(`error [${e.code}]: ${e.shortMessage}\n`));
   await participant.start();
   await new Promise<void>((resolve) => {

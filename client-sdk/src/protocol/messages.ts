@@ -124,5 +124,11 @@ export const roundEndSchema = z.object({
   txHash: hexSchema.optional(),
   reason: z.string().optional(),
   metrics: metricsSchema.optional(),
+  /**
+   * Acknowledged updates left out of the recorded round, with the reason (the strategy
+   * rejected it, a norm outlier, the safety net's loss check, or a check the ledger
+   * would fail): they earn nothing this round.
+   */
+  leftOut: z.array(z.object({ participant: addressSchema, code: z.enum(ERROR_CODES) })).max(100_000).optional(),
 });
 export type RoundEnd = z.infer<typeof roundEndSchema>;

@@ -3,6 +3,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
+import { registerWasmTrainingKernels } from "./wasmKernels/registerWasmTrainingKernels.ts";
 
 /** TensorFlow.js backends fedledger can train on, fastest first. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
@@ -59,6 +60,7 @@ async function activate(name: BackendName, threads: number | undefined): Promise
   try {
     if (!(await tf.setBackend(name))) return "initialisation failed";
     await tf.ready();
+    if (name === "wasm") registerWasmTrainingKernels();
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }

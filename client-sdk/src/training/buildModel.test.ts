@@ -5,10 +5,10 @@ import { selectBackend } from "./backend.ts";
 import { buildModel } from "./buildModel.ts";
 import { evaluateModel } from "./evaluateModel.ts";
 import { initialWeights } from "./initialWeights.ts";
-import { layerLayout, type ModelSpec } from "./modelSpec.ts";
+import { layerLayout, type MlpSpec, type ModelSpec } from "./modelSpec.ts";
 import { createSeededRandom, fillUniform } from "./seededUniform.ts";
 
-const SPEC: ModelSpec = {
+const SPEC: MlpSpec = {
   kind: "mlp",
   inputShape: [4],
   layers: [
@@ -19,7 +19,7 @@ const SPEC: ModelSpec = {
 };
 
 /** A plain-JS forward pass: the reference the tfjs paths must agree with. */
-function referenceProbabilities(spec: ModelSpec, weights: Float32Array[], row: Float32Array): number[] {
+function referenceProbabilities(spec: MlpSpec, weights: Float32Array[], row: Float32Array): number[] {
   let h = Array.from(row);
   spec.layers.forEach((layer, l) => {
     const kernel = weights[2 * l] as Float32Array;

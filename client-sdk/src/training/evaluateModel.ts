@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "./backend.ts";
 import { checkWeights } from "./checkWeights.ts";
 import { measureModel, type ModelMetrics } from "./measureModel.ts";
-import { layerLayout, type ModelSpec, parseModelSpec } from "./modelSpec.ts";
+import { compileModelSpec, layerLayout, type ModelSpec } from "./modelSpec.ts";
 import { checkTrainingData, type TrainingData } from "./trainingData.ts";
 
 export type EvaluateModelParameters = {
@@ -18,16 +18,16 @@ export type EvaluateModelParameters = {
  * SHAPE_MISMATCH / INVALID_DATASET for bad data, INVALID_CONFIG for a bad spec.
  */
 export async function evaluateModel({ spec, weights, data }: EvaluateModelParameters): Promise<ModelMetrics> {
-  const checked = parseModelSpec(spec);
-  const layout = layerLayout(checked);
+  const model = compileModelSpec(spec);
+  const layout = layerLayout(spec);
   checkWeights(layout, weights, "Weights");
-  checkTrainingData(checked, data);
+  checkTrainingData(spec, data);
   await ensureBackend();
   const parameters = layout.map((entry, index) =>
     tf.tensor(weights[index] as Float32Array, [...entry.shape], "float32"),
   );
   try {
-    return await measureModel(checked, parameters, data.features, data.labels, data.numSamples);
+    return await measureModel(model, parameters, data.features, data.labels, data.numSamples);
   } finally {
     tf.dispose(parameters);
   }

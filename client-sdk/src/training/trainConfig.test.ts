@@ -9,6 +9,8 @@ describe("parseTrainConfig", () => {
       batchSize: 32,
       learningRate: 0.1,
       optimizer: "sgd",
+      momentum: 0,
+      weightDecay: 0,
       proximalMu: 0,
       seed: 0,
     });
@@ -20,11 +22,26 @@ describe("parseTrainConfig", () => {
       batchSize: 8,
       learningRate: 0.001,
       optimizer: "adam",
+      momentum: 0,
+      weightDecay: 1e-5,
       proximalMu: 0.01,
       evaluateFraction: 0.2,
       seed: 9,
     };
     expect(parseTrainConfig(config)).toEqual(config);
+  });
+
+  it("accepts SGD momentum and refuses momentum with adam", () => {
+    expect(parseTrainConfig({ epochs: 1, batchSize: 8, learningRate: 0.01, momentum: 0.9, weightDecay: 1e-5 })).toMatchObject({ momentum: 0.9, weightDecay: 1e-5 });
+    for (const bad of [{ optimizer: "adam", momentum: 0.9 }, { momentum: 1 }, { momentum: -0.1 }, { weightDecay: -1 }]) {
+      let caught: unknown;
+      try {
+        parseTrainConfig({ epochs: 1, batchSize: 8, learningRate: 0.01, ...bad });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isFedLedgerError(caught, "INVALID_CONFIG")).toBe(true);
+    }
   });
 
   it.each([

@@ -3,11 +3,12 @@ import { FedLedgerError } from "../errors/FedLedgerError.ts";
 import { type BackendName, ensureBackend } from "./backend.ts";
 import { checkWeights } from "./checkWeights.ts";
 import { measureModel } from "./measureModel.ts";
-import { countCorrect, meanSoftmaxCrossEntropy, trainingLogits } from "./mlpNetwork.ts";
-import { inputSize, layerLayout, type ModelSpec, numClasses, parseModelSpec } from "./modelSpec.ts";
+import { compileModelSpec, inputSize, layerLayout, type ModelSpec } from "./modelSpec.ts";
+import { networkForward } from "./networkForward.ts";
 import { seededPermutation, seededShuffle } from "./seededShuffle.ts";
 import { createSeededRandom } from "./seededUniform.ts";
 import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from "./trainConfig.ts";
+import { countCorrect, meanSoftmaxCrossEntropy } from "./softmaxLoss.ts";
 import { checkTrainingData, gatherLabels, gatherRows, type TrainingData } from "./trainingData.ts";
 
 export type TrainProgress = {
@@ -91,16 +92,20 @@ function splitSamples(config: TrainConfig, numSamples: number, order: Uint32Arra
 }
 
 function createOptimizer(config: TrainConfig): tf.Optimizer {
-  return config.optimizer === "adam" ? tf.train.adam(config.learningRate) : tf.train.sgd(config.learningRate);
+  if (config.optimizer === "adam") return tf.train.adam(config.learningRate);
+  return config.momentum > 0 ? tf.train.momentum(config.learningRate, config.momentum) : tf.train.sgd(config.learningRate);
 }
 
 /**
  * Trains the global model on local data for one round and returns the weight update.
  *
  * Custom training loop: per step, one batch is gathered from the (seeded, per-epoch)
- * shuffled indices, and gradients of the mean softmax crossentropy come from hand-written
- * fused dense gradients; with `proximalMu` > 0 the FedProx term's gradient μ·(w − w_global)
- * is added before the optimizer step. All tensors are released before returning.
+ * shuffled indices, and gradients of the mean softmax crossentropy with respect to the
+ * trainable weights come from TensorFlow.js autodiff (`tf.variableGrads`) over the spec's
+ * layers; weight decay adds wd·w and FedProx (`proximalMu` > 0) adds μ·(w − w_global) to
+ * each gradient before the optimizer step. Non-trainable weights (BatchNormalization's
+ * moving statistics) take the values the layers compute in training mode. Dropout masks
+ * are seeded by the config's seed and the step. All tensors are released before returning.
  *
  * Errors: INVALID_CONFIG (spec, config), SHAPE_MISMATCH / NON_FINITE (globalWeights),
  * SHAPE_MISMATCH / INVALID_DATASET (data), TRAINING_ERROR (non-finite loss, aborted).
@@ -108,7 +113,8 @@ function createOptimizer(config: TrainConfig): tf.Optimizer {
 export async function trainLocal(parameters: TrainLocalParameters): Promise<TrainLocalResult> {
   const started = performance.now();
   const { data, onProgress, signal } = parameters;
-  const spec = parseModelSpec(parameters.spec);
+  const spec = parameters.spec;
+  const model = compileModelSpec(spec);
   const config = parseTrainConfig(parameters.config);
   const layout = layerLayout(spec);
   checkWeights(layout, parameters.globalWeights, "Global weights");
@@ -122,58 +128,77 @@ export async function trainLocal(parameters: TrainLocalParameters): Promise<Trai
   const trainOrder = split.train;
   const numTrain = trainOrder.length;
   const rowSize = inputSize(spec);
-  const classes = numClasses(spec);
+  const classes = model.numClasses;
   const batches = Math.ceil(numTrain / config.batchSize);
-  const explicitTranspose = tf.getBackend() === "wasm";
   const mu = config.proximalMu;
+  const decay = config.weightDecay;
   const globalWeights = parameters.globalWeights;
 
+  /** Layout order: a tf.Variable per trainable weight, the current value of the others. */
+  const tensors: tf.Tensor[] = [];
   const variables: tf.Variable[] = [];
-  const globalTensors: tf.Tensor[] = [];
+  const globalTensors = new Map<string, tf.Tensor>();
+  let stepIndex = 0;
   const optimizer = createOptimizer(config);
   let lossSum = tf.scalar(0);
   let correctSum = tf.scalar(0);
 
   /** One optimizer step on one batch; returns the batch's loss sum and correct count. */
-  const stepTensors = (x: Float32Array, y: Int32Array, rows: number, captured: { correct?: tf.Scalar }) => {
+  type Captured = { correct?: tf.Scalar; state?: Map<number, tf.Tensor> | undefined };
+  const stepTensors = (x: Float32Array, y: Int32Array, rows: number, captured: Captured) => {
     const xb = tf.tensor2d(x, [rows, rowSize], "float32");
     const yb = tf.tensor1d(y, "int32");
     const oneHot = tf.oneHot(yb, classes) as tf.Tensor2D;
+    const seed = (Math.imul(config.seed, 0x9e3779b1) + Math.imul(stepIndex++, 64)) >>> 0;
     const { value, grads } = tf.variableGrads(() => {
-      const logits = trainingLogits(spec, variables, xb, explicitTranspose);
+      const { logits, state } = networkForward(model, tensors, xb, { training: true, seed });
       captured.correct = tf.keep(countCorrect(logits, yb));
+      captured.state = new Map([...state].map(([at, next]) => [at, tf.keep(next)]));
       return meanSoftmaxCrossEntropy(logits, oneHot);
     }, variables);
-    if (mu > 0) {
-      variables.forEach((variable, index) => {
-        const gradient = grads[variable.name];
-        const global = globalTensors[index];
-        if (gradient === undefined || global === undefined) throw new RangeError(`no gradient for ${variable.name}`);
-        grads[variable.name] = tf.add(gradient, tf.mul(mu, tf.sub(variable, global)));
-      });
+    if (mu > 0 || decay > 0) {
+      for (const variable of variables) {
+        let gradient = grads[variable.name] as tf.Tensor;
+        if (decay > 0) gradient = tf.add(gradient, tf.mul(decay, variable));
+        const global = globalTensors.get(variable.name);
+        if (global !== undefined) gradient = tf.add(gradient, tf.mul(mu, tf.sub(variable, global)));
+        grads[variable.name] = gradient;
+      }
     }
     optimizer.applyGradients(grads);
     return [tf.add(lossSum, tf.mul(value, rows)), tf.add(correctSum, captured.correct ?? 0)];
   };
 
   const step = (x: Float32Array, y: Int32Array, rows: number): void => {
-    const captured: { correct?: tf.Scalar } = {};
+    const captured: Captured = {};
     try {
       const [nextLoss, nextCorrect] = tf.tidy(() => stepTensors(x, y, rows, captured));
       lossSum.dispose();
       correctSum.dispose();
       lossSum = nextLoss as tf.Scalar;
       correctSum = nextCorrect as tf.Scalar;
+      for (const [at, next] of captured.state ?? []) {
+        tensors[at]?.dispose();
+        tensors[at] = next;
+      }
+      captured.state = undefined;
     } finally {
       captured.correct?.dispose();
+      for (const next of captured.state?.values() ?? []) next.dispose();
     }
   };
 
   try {
-    layout.forEach((entry, index) => {
+    model.weights.forEach((entry, index) => {
       const values = globalWeights[index] as Float32Array;
-      variables.push(tf.tidy(() => tf.variable(tf.tensor(values, [...entry.shape], "float32"), true)));
-      if (mu > 0) globalTensors.push(tf.tensor(values, [...entry.shape], "float32"));
+      if (!entry.trainable) {
+        tensors.push(tf.tensor(values, [...entry.shape], "float32"));
+        return;
+      }
+      const variable = tf.tidy(() => tf.variable(tf.tensor(values, [...entry.shape], "float32"), true));
+      variables.push(variable);
+      tensors.push(variable);
+      if (mu > 0) globalTensors.set(variable.name, tf.tensor(values, [...entry.shape], "float32"));
     });
     const metrics: TrainMetrics = { loss: Number.NaN, accuracy: 0 };
     const trainStarted = performance.now();
@@ -224,7 +249,7 @@ export async function trainLocal(parameters: TrainLocalParameters): Promise<Trai
     }
 
     const weights = await Promise.all(
-      variables.map(async (variable) => new Float32Array(await variable.data<"float32">())),
+      tensors.map(async (tensor) => new Float32Array(await tensor.data<"float32">())),
     );
     const update = weights.map((local, index) => {
       const global = globalWeights[index] as Float32Array;
@@ -239,8 +264,8 @@ export async function trainLocal(parameters: TrainLocalParameters): Promise<Trai
     if (split.held !== undefined) {
       const held = split.held;
       const evaluation = await measureModel(
-        spec,
-        variables,
+        model,
+        tensors,
         gatherRows(data.features, rowSize, held, 0, held.length),
         gatherLabels(data.labels, held, 0, held.length),
         held.length,
@@ -254,7 +279,7 @@ export async function trainLocal(parameters: TrainLocalParameters): Promise<Trai
     lossSum.dispose();
     correctSum.dispose();
     optimizer.dispose();
-    tf.dispose(globalTensors);
-    tf.dispose(variables);
+    tf.dispose([...globalTensors.values()]);
+    tf.dispose(tensors);
   }
 }

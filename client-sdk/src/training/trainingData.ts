@@ -1,5 +1,5 @@
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
-import { inputSize, type ModelSpec, numClasses } from "./modelSpec.ts";
+import { inputSize, modelInputShape, type ModelSpec, numClasses } from "./modelSpec.ts";
 import type { Dataset } from "../data/Dataset.ts";
 
 /**
@@ -8,9 +8,23 @@ import type { Dataset } from "../data/Dataset.ts";
  */
 export type TrainingData = Dataset;
 
+/** Strips trailing size-1 axes: [28, 28] and [28, 28, 1] are the same image. */
+function squeezeTrailing(shape: readonly number[]): readonly number[] {
+  let end = shape.length;
+  while (end > 1 && shape[end - 1] === 1) end--;
+  return shape.slice(0, end);
+}
+
+/** Whether data of `featureShape` feeds a model input of `modelShape` (equal up to trailing 1s). */
+export function shapesCompatible(featureShape: readonly number[], modelShape: readonly number[]): boolean {
+  const a = squeezeTrailing(featureShape);
+  const b = squeezeTrailing(modelShape);
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 /**
  * Checks `data` against `spec`: SHAPE_MISMATCH when shapes or lengths disagree with the
- * model, INVALID_DATASET for no samples, out-of-range labels or non-finite features.
+ * model (the number of classes is the model's: a party may hold fewer), INVALID_DATASET for no samples, out-of-range labels or non-finite features.
  */
 export function checkTrainingData(spec: ModelSpec, data: TrainingData): void {
   const { features, labels, numSamples, featureShape } = data;
@@ -19,14 +33,18 @@ export function checkTrainingData(spec: ModelSpec, data: TrainingData): void {
       details: `numSamples = ${numSamples}`,
     });
   }
-  if (featureShape.length !== spec.inputShape.length || featureShape.some((d, i) => d !== spec.inputShape[i])) {
-    throw new FedLedgerError("SHAPE_MISMATCH", "Feature shape does not match the model input", {
-      details: `features [${featureShape.join(",")}], model input [${spec.inputShape.join(",")}]`,
-    });
+  const modelShape = modelInputShape(spec);
+  if (!shapesCompatible(featureShape, modelShape)) {
+    throw new FedLedgerError(
+      "SHAPE_MISMATCH",
+      `Feature shape [${featureShape.join(",")}] does not match the model input [${modelShape.join(",")}]`,
+      { details: `features [${featureShape.join(",")}], model input [${modelShape.join(",")}]` },
+    );
   }
-  if (data.numClasses !== numClasses(spec)) {
-    throw new FedLedgerError("SHAPE_MISMATCH", "Number of classes does not match the model output", {
-      details: `data has ${data.numClasses} classes, model outputs ${numClasses(spec)}`,
+  const classes = numClasses(spec);
+  if (data.numClasses > classes) {
+    throw new FedLedgerError("SHAPE_MISMATCH", `The data has ${data.numClasses} classes, the model outputs ${classes}`, {
+      details: `data has ${data.numClasses} classes, model outputs ${classes}`,
     });
   }
   const rowSize = inputSize(spec);
@@ -42,9 +60,9 @@ export function checkTrainingData(spec: ModelSpec, data: TrainingData): void {
   }
   for (let i = 0; i < numSamples; i++) {
     const label = labels[i] as number;
-    if (label < 0 || label >= data.numClasses) {
+    if (label < 0 || label >= classes) {
       throw new FedLedgerError("INVALID_DATASET", "A label is out of range", {
-        details: `labels[${i}] = ${label}, classes 0..${data.numClasses - 1}`,
+        details: `labels[${i}] = ${label}, classes 0..${classes - 1}`,
       });
     }
   }

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import { encodeWeights, type Ack, type SubmitReceipt, type Weights } from "@fedledger/client-sdk";
+import { encodeWeights, isErrorCode, type Ack, type SubmitReceipt, type Weights } from "@fedledger/client-sdk";
 import type { LedgerRefusal } from "../ledger/ledgerRefusal.ts";
 import { retryDelay } from "../ledger/withRetry.ts";
 import type { UpdateRow } from "../stores/stateStore.ts";
@@ -63,13 +63,17 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
       if (outcome.status === "stopped") return undefined;
       if (outcome.status === "recorded") {
         const { finished, selected } = outcome;
-        ctx.clients.sendRoundEnd([...new Set([...selected, ...finished.scores.keys()])], {
+        const leftOut = ctx.state
+          .listExcluded(start.round)
+          .map((u) => ({ participant: u.participant, code: isErrorCode(u.excluded) ? u.excluded : ("INTERNAL" as const) }));
+        ctx.clients.sendRoundEnd([...new Set([...selected, ...finished.scores.keys(), ...leftOut.map((u) => u.participant)])], {
           round: start.round,
           status: "recorded",
           aggregateModelHash: finished.aggregateModelHash,
           accepted: finished.scores.size,
           txHash: finished.txHash,
           metrics: finished.metrics,
+          leftOut,
         });
         events.onRoundRecorded?.(finished);
         return finished;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createDataset, type FedLedgerError, isFedLedgerError, type ModelSpec } from "@fedledger/client-sdk";
+import { createDataset, isFedLedgerError, type ModelSpec } from "@fedledger/client-sdk";
+import { configProblems } from "../../../test/fixtures/configProblems.ts";
 import { parseCoordinatorConfig } from "../config/coordinatorConfig.ts";
 import { createScorer, SCORERS, scorerConfigSchema } from "./registry.ts";
 
@@ -15,16 +16,7 @@ function configWith(scorer: unknown) {
   };
 }
 
-function problemsOf(input: unknown): string {
-  let caught: unknown;
-  try {
-    parseCoordinatorConfig(input);
-  } catch (error) {
-    caught = error;
-  }
-  expect(isFedLedgerError(caught, "INVALID_CONFIG"), String(caught)).toBe(true);
-  return (caught as FedLedgerError).details ?? "";
-}
+const problemsOf = (input: unknown): string => configProblems(input).join("\n");
 
 describe("scorer registry", () => {
   it("registers samples, leave-one-out and shapley, each with a distinct name", () => {

@@ -17,6 +17,7 @@ import type {
   FitResult,
   Strategy,
 } from "./Strategy.ts";
+import { updateNorm } from "../validation/updateNorm.ts";
 import { weightedDeltaAverage } from "./aggregate/weightedDeltaAverage.ts";
 import { defineStrategy } from "./strategyDefinition.ts";
 
@@ -32,8 +33,6 @@ export type FedAvgOptions = {
   minFitClients: number;
   /** No round starts with fewer available clients; at least minFitClients. */
   minAvailableClients: number;
-  /** L2 bound on one update (norm clipping by refusal); none if absent. */
-  maxUpdateNorm?: number;
   /** Server-side evaluation of each new global model on held-out data. */
   evaluateFn?: EvaluateFn;
   /**
@@ -54,7 +53,6 @@ const optionsSchema = z.object({
   fractionFit: z.number().gt(0).lte(1),
   minFitClients: z.number().int().min(1),
   minAvailableClients: z.number().int().min(1),
-  maxUpdateNorm: z.number().positive().optional(),
   evaluateFn: z.custom<EvaluateFn>((value) => typeof value === "function", "must be a function").optional(),
   chunkSize: z.number().int().positive().optional(),
 });
@@ -107,17 +105,6 @@ export function sameLayout(a: readonly LayerSpec[], b: readonly LayerSpec[]): bo
   );
 }
 
-function l2Norm(update: Weights): number {
-  let sum = 0;
-  for (const layer of update) {
-    for (let k = 0; k < layer.length; k++) {
-      const v = layer[k] as number;
-      sum += v * v;
-    }
-  }
-  return Math.sqrt(sum);
-}
-
 /** Orders addresses as 160-bit numbers (the canonical order; case does not matter). */
 export function compareAddresses(a: string, b: string): number {
   const x = BigInt(a);
@@ -146,8 +133,8 @@ export function canonicalResultOrder<T extends Pick<FitResult, "participant">>(r
  * a fraction of the clients trains locally from the global model, and the next global
  * model is the sample-weighted mean of their models. Here clients send deltas, so the
  * mean is g + Σ n_i Δ_i / N, computed by weightedDeltaAverage with a documented, bit-exact
- * arithmetic (auditors re-derive every aggregate). Optionally refuses updates whose L2
- * norm exceeds a bound, and evaluates each new model on the server.
+ * arithmetic (auditors re-derive every aggregate). Optionally evaluates each new model
+ * on the server.
  *
  * Client selection is deterministic per round (see configureFit), so a restarted
  * coordinator selects the same clients again.
@@ -158,7 +145,6 @@ export class FedAvg implements Strategy {
   readonly fractionFit: number;
   readonly minFitClients: number;
   readonly minAvailableClients: number;
-  readonly maxUpdateNorm: number | undefined;
   readonly chunkSize: number | undefined;
   readonly #initialWeights: Weights;
   readonly #evaluateFn: EvaluateFn | undefined;
@@ -171,7 +157,6 @@ export class FedAvg implements Strategy {
     this.fractionFit = options.fractionFit;
     this.minFitClients = options.minFitClients;
     this.minAvailableClients = options.minAvailableClients;
-    this.maxUpdateNorm = options.maxUpdateNorm;
     this.chunkSize = options.chunkSize;
     this.#evaluateFn = options.evaluateFn;
   }
@@ -208,21 +193,15 @@ export class FedAvg implements Strategy {
   }
 
   /**
-   * Refuses an update that does not match the layout, holds a non-finite value (its norm
-   * is then not finite), or whose L2 norm exceeds maxUpdateNorm.
+   * Refuses an update that does not match the layout or holds a non-finite value (its norm
+   * is then not finite). The absolute norm bound is the coordinator's (`safety.maxUpdateNorm`).
    */
   checkUpdate(update: Weights): string | undefined {
     if (update.length !== this.layout.length || this.layout.some((layer, i) => update[i]?.length !== layerSize(layer))) {
       return "update does not match the model layout";
     }
-    const norm = l2Norm(update);
-    if (!Number.isFinite(norm)) return `update L2 norm ${norm} is not finite`;
-    const bound = this.maxUpdateNorm;
-    if (bound !== undefined && norm > bound) {
-      const shown = Number(norm.toPrecision(6));
-      return `update L2 norm ${shown > bound ? shown : norm} exceeds bound ${bound}`;
-    }
-    return undefined;
+    const norm = updateNorm(update);
+    return Number.isFinite(norm) ? undefined : `update L2 norm ${norm} is not finite`;
   }
 
   /**

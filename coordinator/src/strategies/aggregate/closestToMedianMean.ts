@@ -1,8 +1,9 @@
 import type { Hex } from "viem";
 import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
 import type { UpdateSource } from "../Strategy.ts";
+import { gather, globalSegments } from "./globalSegments.ts";
 import { forEachSortedBlock, type RobustBackend } from "./orderStatistics.ts";
-import { assertFiniteChunk, gather } from "./weightedDeltaAverage.ts";
+import { assertFiniteChunk } from "./weightedDeltaAverage.ts";
 
 export type ClosestToMedianMeanParameters = {
   global: Float32Array | Weights;
@@ -34,14 +35,8 @@ export async function closestToMedianMean(p: ClosestToMedianMeanParameters): Pro
   if (!Number.isSafeInteger(beta) || beta < 1 || beta > n) {
     throw new FedLedgerError("INTERNAL", "beta must be an integer in [1, n]", { details: `${beta} of ${n}` });
   }
-  const segments = p.global instanceof Float32Array ? [p.global] : p.global;
-  const P = segments.reduce((count, s) => count + s.length, 0);
-  if (P !== p.source.parameterCount) {
-    throw new FedLedgerError("SHAPE_MISMATCH", "Updates and global model differ in size", {
-      details: `global has ${P} parameters, updates ${p.source.parameterCount}`,
-    });
-  }
-  const out = new Float32Array(P);
+  const segments = globalSegments(p.global, p.source);
+  const out = new Float32Array(p.source.parameterCount);
   const all = Array.from({ length: n }, (_, i) => i);
   const y = new Float64Array(n);
   await forEachSortedBlock(

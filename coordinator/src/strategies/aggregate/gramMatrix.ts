@@ -1,19 +1,11 @@
 import type { Hex } from "viem";
 import { FedLedgerError } from "@fedledger/client-sdk";
 import type { UpdateSource } from "../Strategy.ts";
-import { robustKernelFor } from "./robustSimdKernel.ts";
-import {
-  assertChunkSize,
-  borrowArena,
-  forEachRowBlock,
-  plannedRowChunk,
-  returnArena,
-  type RowBlock,
-  roundUpTo,
-  rowStrideBytes,
-  yielder,
-} from "./rowBlocks.ts";
 import type { RobustBackend } from "./orderStatistics.ts";
+import { robustKernelFor } from "./robustSimdKernel.ts";
+import { assertChunkSize, blockChunk, forEachRowBlock, type RowBlock, roundUpTo, rowStrideBytes } from "./rowBlocks.ts";
+import { yielder } from "./streamingSteps.ts";
+import { borrowArena, returnArena } from "./wasmArena.ts";
 
 /*
  * THE GRAM ARITHMETIC (normative: Krum's choice depends on it, so an auditor re-derives it).
@@ -37,7 +29,7 @@ const TILE_STRIDE_BYTES = TILE_LANES * 8 + 64;
 
 /** Working memory of gramMatrix: the n rows of one block, the float64 tile rows and the accumulators. */
 export function gramScratchBytes(n: number, parameterCount: number, chunkSize?: number): number {
-  const chunk = roundUpTo(Math.min(chunkSize ?? plannedRowChunk(n, parameterCount, 0), roundUpTo(parameterCount, 8)), 8);
+  const chunk = blockChunk(n, parameterCount, chunkSize);
   const padded = roundUpTo(n, 4);
   return n * rowStrideBytes(chunk) + padded * TILE_STRIDE_BYTES + padded * padded * 16;
 }
@@ -80,7 +72,7 @@ export async function gramMatrix(p: GramMatrixParameters): Promise<Float64Array>
   assertChunkSize(p.chunkSize);
   const n = p.hashes.length;
   if (n === 0) return new Float64Array(0);
-  const chunk = p.chunkSize ?? plannedRowChunk(n, p.source.parameterCount, 0);
+  const chunk = blockChunk(n, p.source.parameterCount, p.chunkSize);
   const padded = roundUpTo(n, 4);
   const arena = borrowArena(p.backend, padded * TILE_STRIDE_BYTES + padded * padded * 16);
   try {

@@ -1,21 +1,13 @@
 import type { Hex } from "viem";
 import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
 import type { UpdateSource } from "../Strategy.ts";
+import { gather, globalSegments } from "./globalSegments.ts";
 import { NETWORK_STEP_BYTES, robustKernelFor } from "./robustSimdKernel.ts";
-import {
-  assertChunkSize,
-  borrowArena,
-  forEachRowBlock,
-  plannedRowChunk,
-  returnArena,
-  type RowBlock,
-  roundUpTo,
-  rowStrideBytes,
-  yielder,
-} from "./rowBlocks.ts";
+import { assertChunkSize, blockChunk, forEachRowBlock, type RowBlock, roundUpTo, rowStrideBytes } from "./rowBlocks.ts";
 import { oddEvenMergeSortNetwork, pruneNetwork } from "./sortingNetwork.ts";
-import { assertFiniteChunk, gather } from "./weightedDeltaAverage.ts";
-import type { WasmArena } from "./wasmArena.ts";
+import { yielder } from "./streamingSteps.ts";
+import { assertFiniteChunk } from "./weightedDeltaAverage.ts";
+import { borrowArena, returnArena, type WasmArena } from "./wasmArena.ts";
 import type { SimdKernel } from "./wasmSimdKernel.ts";
 
 /*
@@ -64,17 +56,12 @@ export type SortedBlocksParameters = {
   prepare?: (block: { arena: WasmArena | undefined; chunk: number }) => void;
 };
 
-/** Coordinates per block the sorted-block stream will use. */
-export function plannedSortChunk(n: number, parameterCount: number, chunkSize: number | undefined, perCoordinateBytes = 0): number {
-  return roundUpTo(Math.min(chunkSize ?? plannedRowChunk(n, parameterCount, perCoordinateBytes), roundUpTo(parameterCount, 8)), 8);
-}
-
 /**
  * Working memory of keptRanksMean besides its P-value output: the n rows of one block,
  * the float64 block accumulator, the block's global values and the comparator list.
  */
 export function keptRanksScratchBytes(n: number, parameterCount: number, chunkSize?: number): number {
-  const chunk = plannedSortChunk(n, parameterCount, chunkSize, KEPT_RANKS_PER_COORDINATE_BYTES);
+  const chunk = blockChunk(n, parameterCount, chunkSize, KEPT_RANKS_PER_COORDINATE_BYTES);
   return n * rowStrideBytes(chunk) + chunk * KEPT_RANKS_PER_COORDINATE_BYTES + oddEvenMergeSortNetwork(n).length * 8;
 }
 
@@ -102,7 +89,7 @@ export async function forEachSortedBlock(p: SortedBlocksParameters, visit: (bloc
   assertChunkSize(p.chunkSize);
   const n = p.hashes.length;
   if (n === 0) throw new FedLedgerError("INTERNAL", "No updates to aggregate");
-  const chunk = plannedSortChunk(n, p.source.parameterCount, p.chunkSize, p.perCoordinateBytes);
+  const chunk = blockChunk(n, p.source.parameterCount, p.chunkSize, p.perCoordinateBytes);
   const pairs = pruneNetwork(oddEvenMergeSortNetwork(n), p.needed);
   const arena = borrowArena(p.backend, 4096);
   try {
@@ -181,14 +168,8 @@ export async function keptRanksMean(p: KeptRanksMeanParameters): Promise<Float32
   if (!Number.isSafeInteger(p.lo) || !Number.isSafeInteger(p.hi) || p.lo < 0 || p.hi > n || p.lo >= p.hi) {
     throw new FedLedgerError("INTERNAL", "Kept ranks must satisfy 0 <= lo < hi <= n", { details: `[${p.lo}, ${p.hi}) of ${n}` });
   }
-  const segments = p.global instanceof Float32Array ? [p.global] : p.global;
-  const P = segments.reduce((count, s) => count + s.length, 0);
-  if (P !== p.source.parameterCount) {
-    throw new FedLedgerError("SHAPE_MISMATCH", "Updates and global model differ in size", {
-      details: `global has ${P} parameters, updates ${p.source.parameterCount}`,
-    });
-  }
-  const out = new Float32Array(P);
+  const segments = globalSegments(p.global, p.source);
+  const out = new Float32Array(p.source.parameterCount);
   const count = p.hi - p.lo;
   let accAt = 0;
   const needed = Array.from({ length: count }, (_, i) => p.lo + i);

@@ -18,10 +18,7 @@
 //       start and stored at the end, so running it chunk by chunk (chunks of even length)
 //       performs the same additions in the same order as one run over everything.
 import {
-  BLOCK,
-  br,
-  brIf,
-  END,
+  advance,
   exported,
   F32X4_PMAX,
   F32X4_PMIN,
@@ -30,16 +27,14 @@ import {
   type FunctionCode,
   I32,
   I32_ADD,
-  I32_GE_U,
-  I32_SHL,
-  i32Const,
   i32Load,
   instantiate,
   lazyModule,
   localGet,
   localSet,
-  LOOP,
+  loopWhileBelow,
   moduleBytes,
+  setEndOfEights,
   V128,
   v128Load,
   v128Store,
@@ -56,25 +51,20 @@ export const NETWORK_STEP_BYTES = 32;
 
 function network(): FunctionCode {
   const [base, pairs, count, bytes, end, a, b, rowEnd, va, vb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const body: number[] = [];
-  // end = pairs + count * 8
-  body.push(...localGet(pairs), ...localGet(count), ...i32Const(3), ...I32_SHL, ...I32_ADD, ...localSet(end));
-  body.push(...BLOCK, ...LOOP, ...localGet(pairs), ...localGet(end), ...I32_GE_U, ...brIf(1));
-  body.push(...localGet(base), ...localGet(pairs), ...i32Load(0), ...I32_ADD, ...localSet(a));
-  body.push(...localGet(base), ...localGet(pairs), ...i32Load(4), ...I32_ADD, ...localSet(b));
-  body.push(...localGet(a), ...localGet(bytes), ...I32_ADD, ...localSet(rowEnd));
-  body.push(...BLOCK, ...LOOP, ...localGet(a), ...localGet(rowEnd), ...I32_GE_U, ...brIf(1));
+  const compareRows: number[] = [];
   for (const offset of [0, 16]) {
-    body.push(...localGet(a), ...v128Load(offset), ...localSet(va));
-    body.push(...localGet(b), ...v128Load(offset), ...localSet(vb));
-    body.push(...localGet(a), ...localGet(va), ...localGet(vb), ...F32X4_PMIN, ...v128Store(offset));
-    body.push(...localGet(b), ...localGet(va), ...localGet(vb), ...F32X4_PMAX, ...v128Store(offset));
+    compareRows.push(...localGet(a), ...v128Load(offset), ...localSet(va));
+    compareRows.push(...localGet(b), ...v128Load(offset), ...localSet(vb));
+    compareRows.push(...localGet(a), ...localGet(va), ...localGet(vb), ...F32X4_PMIN, ...v128Store(offset));
+    compareRows.push(...localGet(b), ...localGet(va), ...localGet(vb), ...F32X4_PMAX, ...v128Store(offset));
   }
-  body.push(...localGet(a), ...i32Const(NETWORK_STEP_BYTES), ...I32_ADD, ...localSet(a));
-  body.push(...localGet(b), ...i32Const(NETWORK_STEP_BYTES), ...I32_ADD, ...localSet(b));
-  body.push(...br(0), ...END, ...END);
-  body.push(...localGet(pairs), ...i32Const(8), ...I32_ADD, ...localSet(pairs));
-  body.push(...br(0), ...END, ...END);
+  compareRows.push(...advance(a, NETWORK_STEP_BYTES), ...advance(b, NETWORK_STEP_BYTES));
+  const eachPair: number[] = [];
+  eachPair.push(...localGet(base), ...localGet(pairs), ...i32Load(0), ...I32_ADD, ...localSet(a));
+  eachPair.push(...localGet(base), ...localGet(pairs), ...i32Load(4), ...I32_ADD, ...localSet(b));
+  eachPair.push(...localGet(a), ...localGet(bytes), ...I32_ADD, ...localSet(rowEnd));
+  eachPair.push(...loopWhileBelow(a, rowEnd, compareRows), ...advance(pairs, 8));
+  const body = [...setEndOfEights(end, pairs, count), ...loopWhileBelow(pairs, end, eachPair)];
   return {
     params: [I32, I32, I32, I32],
     results: [],
@@ -103,17 +93,17 @@ function gram4x2(): FunctionCode {
   };
   eachAccumulator((r, s) => [...localGet(p), ...v128Load(s * 16), ...localSet(sum(r, s))]);
   body.push(...localGet(a(0)), ...localGet(bytes), ...I32_ADD, ...localSet(end));
-  body.push(...BLOCK, ...LOOP, ...localGet(a(0)), ...localGet(end), ...I32_GE_U, ...brIf(1));
-  for (let r = 0; r < 4; r++) body.push(...localGet(a(r)), ...v128Load(0), ...localSet(x(r)));
+  const step: number[] = [];
+  for (let r = 0; r < 4; r++) step.push(...localGet(a(r)), ...v128Load(0), ...localSet(x(r)));
   for (let s = 0; s < 2; s++) {
-    body.push(...localGet(b(s)), ...v128Load(0), ...localSet(y));
+    step.push(...localGet(b(s)), ...v128Load(0), ...localSet(y));
     for (let r = 0; r < 4; r++) {
-      body.push(...localGet(sum(r, s)), ...localGet(x(r)), ...localGet(y), ...F64X2_MUL, ...F64X2_ADD, ...localSet(sum(r, s)));
+      step.push(...localGet(sum(r, s)), ...localGet(x(r)), ...localGet(y), ...F64X2_MUL, ...F64X2_ADD, ...localSet(sum(r, s)));
     }
   }
-  for (let r = 0; r < 4; r++) body.push(...localGet(a(r)), ...i32Const(16), ...I32_ADD, ...localSet(a(r)));
-  for (let s = 0; s < 2; s++) body.push(...localGet(b(s)), ...i32Const(16), ...I32_ADD, ...localSet(b(s)));
-  body.push(...br(0), ...END, ...END);
+  for (let r = 0; r < 4; r++) step.push(...advance(a(r), 16));
+  for (let s = 0; s < 2; s++) step.push(...advance(b(s), 16));
+  body.push(...loopWhileBelow(a(0), end, step));
   eachAccumulator((r, s) => [...localGet(p), ...localGet(sum(r, s)), ...v128Store(s * 16)]);
   return {
     params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],

@@ -1,8 +1,8 @@
 import type { Hex } from "viem";
 import { FedLedgerError } from "@fedledger/client-sdk";
 import type { UpdateSource } from "../Strategy.ts";
-import { createWasmArena, type WasmArena } from "./wasmArena.ts";
-import { simdKernelAvailable } from "./wasmSimdKernel.ts";
+import { allReads, yielder } from "./streamingSteps.ts";
+import type { WasmArena } from "./wasmArena.ts";
 
 /**
  * Streams n updates from an UpdateSource as "row blocks": for each run of coordinates
@@ -34,8 +34,6 @@ export const ROBUST_MEMORY_SHARE = 0.1;
 /** Fewest and most coordinates per row block. */
 export const MIN_ROW_CHUNK = 1_024;
 export const MAX_ROW_CHUNK = 262_144;
-/** Longest a coordinate-wise rule runs before letting the event loop turn. */
-const YIELD_AFTER_MS = 4;
 
 export const roundUpTo = (n: number, multiple: number): number => Math.ceil(n / multiple) * multiple;
 
@@ -61,45 +59,19 @@ export function plannedRowChunk(n: number, parameterCount: number, perCoordinate
   return Math.min(roundUpTo(parameterCount, ROW_LANE_MULTIPLE), Math.floor(chunk / ROW_LANE_MULTIPLE) * ROW_LANE_MULTIPLE);
 }
 
+/**
+ * Coordinates per block that forEachRowBlock uses for `chunkSize` (default: planned, see
+ * plannedRowChunk): at most P, rounded up to ROW_LANE_MULTIPLE.
+ */
+export function blockChunk(n: number, parameterCount: number, chunkSize: number | undefined, perCoordinateBytes = 0): number {
+  const chunk = chunkSize ?? plannedRowChunk(n, parameterCount, perCoordinateBytes);
+  return roundUpTo(Math.min(chunk, roundUpTo(parameterCount, ROW_LANE_MULTIPLE)), ROW_LANE_MULTIPLE);
+}
+
 export function assertChunkSize(chunkSize: number | undefined): void {
   if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
     throw new FedLedgerError("INVALID_CONFIG", "chunkSize must be a positive integer", { details: String(chunkSize) });
   }
-}
-
-export function yielder(): () => Promise<void> | undefined {
-  let last = performance.now();
-  return () => {
-    const now = performance.now();
-    if (now - last < YIELD_AFTER_MS) return undefined;
-    last = now;
-    return new Promise((resolve) => setImmediate(resolve));
-  };
-}
-
-// Private arenas, reused across calls (one per concurrent run).
-const idleArenas: WasmArena[] = [];
-const MAX_IDLE_ARENAS = 2;
-
-/** An arena for one run (reset), or undefined without WebAssembly SIMD or with backend "js". */
-export function borrowArena(backend: "wasm" | "js" | undefined, bytes: number): WasmArena | undefined {
-  if (backend === "js" || !simdKernelAvailable()) return undefined;
-  const arena = idleArenas.pop() ?? createWasmArena(bytes);
-  arena?.reset();
-  return arena;
-}
-
-export function returnArena(arena: WasmArena | undefined): void {
-  if (arena && idleArenas.length < MAX_IDLE_ARENAS) idleArenas.push(arena);
-}
-
-/**
- * Waits for every read, then throws the first failure: a read still in flight after an
- * early rejection would write into scratch that is already reused.
- */
-async function allReads(reads: readonly Promise<void>[]): Promise<void> {
-  const failed = (await Promise.allSettled(reads)).find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
 }
 
 export type ForEachRowBlockParameters = {
@@ -122,7 +94,7 @@ export async function forEachRowBlock(
 ): Promise<void> {
   const n = p.hashes.length;
   const P = p.source.parameterCount;
-  const chunk = roundUpTo(Math.min(p.chunkSize, roundUpTo(P, ROW_LANE_MULTIPLE)), ROW_LANE_MULTIPLE);
+  const chunk = blockChunk(n, P, p.chunkSize);
   const strideBytes = rowStrideBytes(chunk);
   let buffer: ArrayBuffer;
   let firstRow: number;

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import type { UpdateSource } from "../Strategy.ts";
-import { createWasmMemory, instantiateSimdKernel, type SimdKernel, WASM_PAGE_BYTES } from "./wasmSimdKernel.ts";
+import { createWasmMemory, instantiateSimdKernel, type SimdKernel, simdKernelAvailable, WASM_PAGE_BYTES } from "./wasmSimdKernel.ts";
 
 /**
  * A bump allocator over one WebAssembly memory, with the SIMD kernel instantiated over
@@ -58,6 +58,23 @@ export function createWasmArena(initialBytes = WASM_PAGE_BYTES): WasmArena | und
       used = 0;
     },
   };
+}
+
+// Private arenas, reused across calls (one per concurrent run).
+const idleArenas: WasmArena[] = [];
+const MAX_IDLE_ARENAS = 2;
+
+/** A private arena for one run (reset), or undefined without WebAssembly SIMD or with backend "js". */
+export function borrowArena(backend: "wasm" | "js" | undefined, bytes: number): WasmArena | undefined {
+  if (backend === "js" || !simdKernelAvailable()) return undefined;
+  const arena = idleArenas.pop() ?? createWasmArena(bytes);
+  arena?.reset();
+  return arena;
+}
+
+/** Hands a borrowed arena back for reuse. */
+export function returnArena(arena: WasmArena | undefined): void {
+  if (arena && idleArenas.length < MAX_IDLE_ARENAS) idleArenas.push(arena);
 }
 
 /** Where an update lies in an arena (parameterCount float32 values from byteOffset). */

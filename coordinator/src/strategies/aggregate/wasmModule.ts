@@ -80,6 +80,16 @@ export const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 export const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 export const END = [0x0b];
 
+// Pointer arithmetic and loops on i32 locals, as every kernel here writes them.
+/** local `end` = local `start` + local `count` · 8: the end of `count` 8-byte items. */
+export const setEndOfEights = (end: number, start: number, count: number): number[] =>
+  [...localGet(start), ...localGet(count), ...i32Const(3), ...I32_SHL, ...I32_ADD, ...localSet(end)];
+/** local `pointer` += `bytes`. */
+export const advance = (pointer: number, bytes: number): number[] => [...localGet(pointer), ...i32Const(bytes), ...I32_ADD, ...localSet(pointer)];
+/** Runs `body` while local `cursor` is below local `end` (unsigned); `body` advances `cursor`. */
+export const loopWhileBelow = (cursor: number, end: number, body: readonly number[]): number[] =>
+  [...BLOCK, ...LOOP, ...localGet(cursor), ...localGet(end), ...I32_GE_U, ...brIf(1), ...body, ...br(0), ...END, ...END];
+
 // SIMD instructions: prefix 0xfd, then the opcode as a u32 LEB128, then immediates.
 // Memory immediates are (log2 alignment, byte offset).
 const simd = (opcode: number, ...immediates: number[]): number[] => [0xfd, ...uleb(opcode), ...immediates];

@@ -27,10 +27,7 @@
 // that turns a -0 product into +0, which can decide the sign of a zero in the output.
 
 import {
-  BLOCK,
-  br,
-  brIf,
-  END,
+  advance,
   exported,
   F32X4_ADD,
   F32X4_DEMOTE_F64X2_ZERO,
@@ -44,10 +41,6 @@ import {
   F64X2_SPLAT,
   type FunctionCode,
   I32,
-  I32_ADD,
-  I32_GE_U,
-  I32_SHL,
-  i32Const,
   i8x16Shuffle,
   instantiate,
   JOIN_LOW_HALVES,
@@ -55,9 +48,10 @@ import {
   localGet,
   localSet,
   localTee,
-  LOOP,
+  loopWhileBelow,
   moduleBytes,
   newWasmMemory,
+  setEndOfEights,
   V128,
   V128_ANY_TRUE,
   v128Load,
@@ -99,21 +93,19 @@ function accumulate(m: number, init: boolean): FunctionCode {
   const zero = len + 2 + m;
   const body: number[] = [];
   for (let j = 0; j < m; j++) body.push(...localGet(n(j)), ...F64X2_SPLAT, ...localSet(nv(j)));
-  // end = acc + len * 8
-  body.push(...localGet(acc), ...localGet(len), ...i32Const(3), ...I32_SHL, ...I32_ADD, ...localSet(end));
-  body.push(...BLOCK, ...LOOP, ...localGet(acc), ...localGet(end), ...I32_GE_U, ...brIf(1));
+  const step: number[] = [];
   for (const half of [0, 1]) {
-    body.push(...localGet(acc)); // store address
-    body.push(...(init ? localGet(zero) : [...localGet(acc), ...v128Load(half * 16)]));
+    step.push(...localGet(acc)); // store address
+    step.push(...(init ? localGet(zero) : [...localGet(acc), ...v128Load(half * 16)]));
     for (let j = 0; j < m; j++) {
-      body.push(...localGet(d(j)), ...v128Load64Zero(half * 8), ...F64X2_PROMOTE_LOW_F32X4, ...localGet(nv(j)), ...F64X2_MUL);
-      body.push(...F64X2_ADD);
+      step.push(...localGet(d(j)), ...v128Load64Zero(half * 8), ...F64X2_PROMOTE_LOW_F32X4, ...localGet(nv(j)), ...F64X2_MUL);
+      step.push(...F64X2_ADD);
     }
-    body.push(...v128Store(half * 16));
+    step.push(...v128Store(half * 16));
   }
-  body.push(...localGet(acc), ...i32Const(32), ...I32_ADD, ...localSet(acc));
-  for (let j = 0; j < m; j++) body.push(...localGet(d(j)), ...i32Const(16), ...I32_ADD, ...localSet(d(j)));
-  body.push(...br(0), ...END, ...END);
+  step.push(...advance(acc, 32));
+  for (let j = 0; j < m; j++) step.push(...advance(d(j), 16));
+  body.push(...setEndOfEights(end, acc, len), ...loopWhileBelow(acc, end, step));
   return {
     params: [I32, ...Array<number>(m).fill(I32), ...Array<number>(m).fill(F64), I32],
     results: [],
@@ -132,21 +124,17 @@ function accumulate(m: number, init: boolean): FunctionCode {
  */
 function finish(): FunctionCode {
   const [out, g, acc, total, len, end, totalV, result, bad] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const body: number[] = [...localGet(total), ...F64X2_SPLAT, ...localSet(totalV)];
-  body.push(...localGet(acc), ...localGet(len), ...i32Const(3), ...I32_SHL, ...I32_ADD, ...localSet(end));
-  body.push(...BLOCK, ...LOOP, ...localGet(acc), ...localGet(end), ...I32_GE_U, ...brIf(1));
-  body.push(...localGet(out));
+  const step: number[] = [...localGet(out)];
   for (const half of [0, 1]) {
-    body.push(...localGet(g), ...v128Load64Zero(half * 8), ...F64X2_PROMOTE_LOW_F32X4);
-    body.push(...localGet(acc), ...v128Load(half * 16), ...localGet(totalV), ...F64X2_DIV, ...F64X2_ADD);
-    body.push(...F32X4_DEMOTE_F64X2_ZERO);
+    step.push(...localGet(g), ...v128Load64Zero(half * 8), ...F64X2_PROMOTE_LOW_F32X4);
+    step.push(...localGet(acc), ...v128Load(half * 16), ...localGet(totalV), ...F64X2_DIV, ...F64X2_ADD);
+    step.push(...F32X4_DEMOTE_F64X2_ZERO);
   }
-  body.push(...i8x16Shuffle(JOIN_LOW_HALVES), ...localTee(result), ...v128Store(0));
-  body.push(...localGet(bad), ...localGet(result), ...localGet(result), ...F32X4_SUB, ...F32X4_ADD, ...localSet(bad));
-  body.push(...localGet(out), ...i32Const(16), ...I32_ADD, ...localSet(out));
-  body.push(...localGet(g), ...i32Const(16), ...I32_ADD, ...localSet(g));
-  body.push(...localGet(acc), ...i32Const(32), ...I32_ADD, ...localSet(acc));
-  body.push(...br(0), ...END, ...END);
+  step.push(...i8x16Shuffle(JOIN_LOW_HALVES), ...localTee(result), ...v128Store(0));
+  step.push(...localGet(bad), ...localGet(result), ...localGet(result), ...F32X4_SUB, ...F32X4_ADD, ...localSet(bad));
+  step.push(...advance(out, 16), ...advance(g, 16), ...advance(acc, 32));
+  const body: number[] = [...localGet(total), ...F64X2_SPLAT, ...localSet(totalV)];
+  body.push(...setEndOfEights(end, acc, len), ...loopWhileBelow(acc, end, step));
   body.push(...localGet(bad), ...localGet(bad), ...F32X4_NE, ...V128_ANY_TRUE);
   return {
     params: [I32, I32, I32, F64, I32],

@@ -1,6 +1,9 @@
 import { FedLedgerError, isValidSampleCount, MAX_NUM_SAMPLES, type Weights } from "@fedledger/client-sdk";
 import type { FitResult, UpdateSource } from "../Strategy.ts";
-import { createWasmArena, isResidentUpdateSource, type ResidentUpdate, type WasmArena } from "./wasmArena.ts";
+import { gather, globalSegments } from "./globalSegments.ts";
+import { assertChunkSize } from "./rowBlocks.ts";
+import { allReads, yielder } from "./streamingSteps.ts";
+import { borrowArena, isResidentUpdateSource, type ResidentUpdate, returnArena, type WasmArena } from "./wasmArena.ts";
 import { MAX_STREAMS, type SimdKernel, simdKernelAvailable } from "./wasmSimdKernel.ts";
 
 /*
@@ -102,8 +105,6 @@ export const MIN_CHUNK = 64;
 export const SCRATCH_BUDGET = 0.75;
 /** Reads in flight per chunk on the copying path (libuv runs 4 at a time by default). */
 export const MAX_BATCH = 4;
-/** Longest the kernel runs before letting the event loop turn. */
-const YIELD_AFTER_MS = 4;
 
 const roundUp4 = (n: number): number => Math.ceil(n / 4) * 4;
 
@@ -146,23 +147,17 @@ export function planWeightedDeltaAverage(parameters: WeightedDeltaAverageParamet
   return { backend, zeroCopy, chunkSize, batchSize, scratchBytes: lanes * bytesPerParameter };
 }
 
-function validate(parameters: WeightedDeltaAverageParameters): { parameterCount: number; total: number } {
+function validate(parameters: WeightedDeltaAverageParameters): { parameterCount: number; total: number; segments: readonly Float32Array[] } {
   const { results, source, chunkSize } = parameters;
   const parameterCount = countOf(parameters.global);
   if (results.length === 0) throw new FedLedgerError("INTERNAL", "No updates to aggregate");
-  if (source.parameterCount !== parameterCount) {
-    throw new FedLedgerError("SHAPE_MISMATCH", "Updates and global model differ in size", {
-      details: `global has ${parameterCount} parameters, updates ${source.parameterCount}`,
-    });
-  }
+  const segments = globalSegments(parameters.global, source);
   if (parameters.output && parameters.output.length !== parameterCount) {
     throw new FedLedgerError("SHAPE_MISMATCH", "Output has the wrong size", {
       details: `expected ${parameterCount} values, got ${parameters.output.length}`,
     });
   }
-  if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || chunkSize < 1)) {
-    throw new FedLedgerError("INVALID_CONFIG", "chunkSize must be a positive integer", { details: String(chunkSize) });
-  }
+  assertChunkSize(chunkSize);
   // Summed exactly: with every count at most MAX_NUM_SAMPLES the total is an exact binary64
   // integer for up to 2^21 updates; beyond that N would round, so it is refused.
   let total = 0n;
@@ -177,24 +172,7 @@ function validate(parameters: WeightedDeltaAverageParameters): { parameterCount:
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new FedLedgerError("INTERNAL", "Total sample count exceeds 2^53", { details: `${total} over ${results.length} updates` });
   }
-  return { parameterCount, total: Number(total) };
-}
-
-/** Copies [start, start + into.length) of the concatenation of `segments` into `into`. */
-export function gather(segments: readonly Float32Array[], start: number, into: Float32Array): void {
-  let base = 0;
-  let written = 0;
-  for (const segment of segments) {
-    const end = base + segment.length;
-    if (end > start + written && written < into.length) {
-      const from = start + written - base;
-      const take = Math.min(segment.length - from, into.length - written);
-      into.set(segment.subarray(from, from + take), written);
-      written += take;
-    }
-    base = end;
-    if (written === into.length) return;
-  }
+  return { parameterCount, total: Number(total), segments };
 }
 
 /** Throws NON_FINITE naming the first non-finite value of an output chunk starting at `start`. */
@@ -209,28 +187,6 @@ export function assertFiniteChunk(values: Float32Array, start: number): void {
   }
 }
 
-function yielder(): () => Promise<void> | undefined {
-  let last = performance.now();
-  return () => {
-    const now = performance.now();
-    if (now - last < YIELD_AFTER_MS) return undefined;
-    last = now;
-    return new Promise((resolve) => setImmediate(resolve));
-  };
-}
-
-/**
- * Waits for every read, then throws the first failure: a read still in flight after an
- * early rejection would write into a scratch arena that is already back in the pool.
- */
-async function allReads(reads: readonly Promise<void>[]): Promise<void> {
-  const failed = (await Promise.allSettled(reads)).find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-}
-
-// Private arenas for the copying wasm path, reused across calls (one per concurrent run).
-const idleArenas: WasmArena[] = [];
-const MAX_IDLE_ARENAS = 2;
 // Scratch regions inside resident arenas, reused across calls on the same arena.
 const residentScratch = new WeakMap<WasmArena, { offset: number; bytes: number }[]>();
 
@@ -243,9 +199,8 @@ const residentScratch = new WeakMap<WasmArena, { offset: number; bytes: number }
  * float32.
  */
 export async function weightedDeltaAverage(parameters: WeightedDeltaAverageParameters): Promise<Float32Array> {
-  const { parameterCount, total } = validate(parameters);
+  const { parameterCount, total, segments } = validate(parameters);
   const plan = planWeightedDeltaAverage(parameters);
-  const segments = parameters.global instanceof Float32Array ? [parameters.global] : parameters.global;
   const out = parameters.output ?? new Float32Array(parameterCount);
   const counts = parameters.results.map((r) => r.numSamples);
   const run = { segments, counts, total, out, chunkSize: plan.chunkSize, maybeYield: yielder() };
@@ -331,9 +286,8 @@ async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAveragePa
   const { results, source } = parameters;
   const capacity = roundUp4(run.chunkSize);
   const bytes = capacity * (16 + 4 * batchSize);
-  const arena = idleArenas.pop() ?? createWasmArena(bytes);
+  const arena = borrowArena("wasm", bytes);
   if (!arena) return aggregateCopyingJs(run, parameters, batchSize);
-  arena.reset();
   const acc = arena.allocate(bytes);
   if (acc === undefined) throw new FedLedgerError("INTERNAL", "Could not allocate aggregation scratch", { details: `${bytes} bytes` });
   const g = acc + capacity * 8;
@@ -357,7 +311,7 @@ async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAveragePa
       await finishChunk(arena, run, { staged, g, acc, lanes, length, start });
     }
   } finally {
-    if (idleArenas.length < MAX_IDLE_ARENAS) idleArenas.push(arena);
+    returnArena(arena);
   }
 }
 
