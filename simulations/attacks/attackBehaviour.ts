@@ -2,7 +2,7 @@ import type { Dataset, ModelSpec, TrainConfigInput, Weights } from "@fedledger/c
 import { trainLocal } from "@fedledger/client-sdk/training";
 import { mulberry32 } from "../../client-sdk/src/data/seededRandom.ts";
 import { sampleStandardNormal } from "../../client-sdk/src/data/sampleGamma.ts";
-import { ATTACK_PARAMETERS, type AttackName } from "./attackCatalogue.ts";
+import { ATTACK_PARAMETERS, type AttackName, byzantineBoost } from "./attackCatalogue.ts";
 import { alieUpdate, alieZ } from "./alie.ts";
 import { flipLabels } from "./federationData.ts";
 
@@ -52,6 +52,8 @@ export type AttackerSetup = {
   participants: number;
   /** Seeds this identity's noise. */
   seed: number;
+  /** The coordinator's public norm-outlier multiple (null: no bound), which Byzantine boosts stay under. */
+  outlierNormMultiple: number | null;
 };
 
 const zerosLike = (weights: Weights): Float32Array[] => weights.map((layer) => new Float32Array(layer.length));
@@ -70,6 +72,7 @@ async function train(spec: ModelSpec, data: Dataset, view: RoundView): Promise<F
 /** How one attacker identity answers a fit instruction (see ATTACKS for each). */
 export function attackBehaviour(s: AttackerSetup): Behaviour {
   const p = ATTACK_PARAMETERS;
+  const boost = byzantineBoost(s.outlierNormMultiple);
   const declared = [s.registeredSize];
   const own = (view: RoundView) => train(s.spec, s.data, view);
   switch (s.attack) {
@@ -88,14 +91,14 @@ export function attackBehaviour(s: AttackerSetup): Behaviour {
     case "sybil-split":
       return async (view) => ({ update: await own(view), counts: declared });
     case "sign-flip":
-      return async (view) => ({ update: scaled(await own(view), -p.SIGN_FLIP_BOOST), counts: declared });
+      return async (view) => ({ update: scaled(await own(view), -boost), counts: declared });
     case "scaling":
-      return async (view) => ({ update: scaled(await own(view), p.SCALE), counts: declared });
+      return async (view) => ({ update: scaled(await own(view), boost), counts: declared });
     case "gaussian":
       return async (view) => {
         const trained = await own(view);
         const parameters = trained.reduce((n, layer) => n + layer.length, 0);
-        const std = (p.GAUSSIAN_NORM_RATIO * normOf(trained)) / Math.sqrt(parameters);
+        const std = (boost * normOf(trained)) / Math.sqrt(parameters);
         return { update: gaussianLike(view.global, std, s.seed * 1_000 + view.round), counts: declared };
       };
     case "alie": {

@@ -20,15 +20,15 @@ export const ATTACKS = {
     summary: "registered with a full shard's commitment and size, trains on TINY_RECORDS of its records, declares the registered size",
   },
   // Byzantine: damage the model.
-  "sign-flip": { kind: "byzantine", summary: "its trained update × −SIGN_FLIP_BOOST" },
-  scaling: { kind: "byzantine", summary: "its trained update × SCALE" },
-  gaussian: { kind: "byzantine", summary: "Gaussian noise with GAUSSIAN_NORM_RATIO × its trained update's norm" },
+  "sign-flip": { kind: "byzantine", summary: "its trained update × −boost (see byzantineBoost: just under the norm-outlier bound)" },
+  scaling: { kind: "byzantine", summary: "its trained update × boost" },
+  gaussian: { kind: "byzantine", summary: "Gaussian noise with boost × its trained update's norm" },
   alie: {
     kind: "byzantine",
     summary: "A Little Is Enough (Baruch et al., NeurIPS 2019): mean − z_max·std per coordinate of the honest updates, which the colluders compute by training on the honest shards",
   },
   "label-flip": { kind: "byzantine", summary: "trains on its shard with every label y replaced by 9 − y" },
-  // Sybils: one party, several registered identities.
+  // Sybils: one party (slot 0's shard), several registered identities, beside the 9 honest participants.
   "sybil-copy": { kind: "sybil", summary: "one party's trained update, the same bytes signed by each identity (each registered with its own commitment)" },
   "sybil-split": { kind: "sybil", summary: "one party's shard split across its identities, each training on its part" },
 } as const satisfies Record<string, { kind: AttackKind; summary: string }>;
@@ -45,11 +45,21 @@ export const ATTACK_PARAMETERS = {
   NOISE_STD: 1e-3,
   TINY_RECORDS: 16,
   INFLATED_COUNT: 1_000_000,
-  /** Strong enough to hurt, under the default norm-outlier bound (10 × the median norm) for most shards. */
-  SIGN_FLIP_BOOST: 4,
-  SCALE: 5,
-  GAUSSIAN_NORM_RATIO: 3,
+  /** Byzantine boosts stay at this fraction of the coordinator's norm-outlier multiple. */
+  BOUND_MARGIN: 0.8,
+  /** The boost when the coordinator has no norm-outlier bound. */
+  UNBOUNDED_BOOST: 10,
 } as const;
+
+/**
+ * How far a Byzantine attacker scales its update: it knows the coordinator's public
+ * `safety.outlierNormMultiple` and its own update's norm (close to the median honest
+ * norm), so it stays just under the bound: BOUND_MARGIN × the multiple (8 with the
+ * default 10), or UNBOUNDED_BOOST with the bound off.
+ */
+export function byzantineBoost(outlierNormMultiple: number | null): number {
+  return outlierNormMultiple === null ? ATTACK_PARAMETERS.UNBOUNDED_BOOST : Math.max(1, ATTACK_PARAMETERS.BOUND_MARGIN * outlierNormMultiple);
+}
 
 /**
  * Identities an attack controls at `fraction` of `participants`: round(fraction × n); a

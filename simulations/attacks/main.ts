@@ -3,7 +3,7 @@
 // 127.0.0.1). Prints the result as JSON. The whole matrix: `npm run bench -- attacks`.
 import { Command } from "commander";
 import pino from "pino";
-import { createValidationUtility } from "@fedledger/client-sdk";
+import { createValidationUtility, isFedLedgerError } from "@fedledger/client-sdk";
 import { selectBackend } from "@fedledger/client-sdk/training";
 import { ATTACK_NAMES, ATTACKS, isAttackName } from "./attackCatalogue.ts";
 import { loadFederationData } from "./federationData.ts";
@@ -47,7 +47,10 @@ try {
     log: (line) => console.error(line),
   });
   console.log(JSON.stringify(result, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+} catch (error) {
+  console.error(isFedLedgerError(error) ? `${error.code}: ${error.message}` : error);
+  process.exitCode = 1;
 } finally {
   await chain.close();
 }
-process.exit(0);
+process.exit();

@@ -2,9 +2,9 @@ import type { Logger } from "pino";
 import { createValidationUtility } from "@fedledger/client-sdk";
 import { selectBackend } from "@fedledger/client-sdk/training";
 import { type CoordinatorConfigInput, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { ATTACKS, attackerIdentities, type AttackKind, type AttackName } from "./attackCatalogue.ts";
+import { ATTACKS, type AttackKind, type AttackName } from "./attackCatalogue.ts";
 import { loadFederationData } from "./federationData.ts";
-import { runScenario, type Scenario, type ScenarioResult } from "./runScenario.ts";
+import { runScenario, type Scenario, type ScenarioResult, shareOf } from "./runScenario.ts";
 import { startSimulationChain } from "./simulationChain.ts";
 import { SIMULATION_ROUNDS, SIMULATION_TRAINING } from "./simulationSettings.ts";
 
@@ -18,8 +18,11 @@ export type Combo = {
 /** Today's behaviour before scoring: FedAvg, paid by declared samples. */
 export const BASELINE: Combo = { strategy: { name: "fedavg" }, scorer: { name: "samples" } };
 
+/** The settings the attack matrix supports as the default (see the README's attack table). */
+export const RECOMMENDED: Combo = { strategy: { name: "multi-krum", f: 3 }, scorer: { name: "shapley" } };
+
 /** The defaults' challengers the matrix always measures. */
-export const CANDIDATES: readonly Combo[] = [{ strategy: { name: "median" }, scorer: { name: "shapley" } }];
+export const CANDIDATES: readonly Combo[] = [RECOMMENDED];
 
 /** A combo with the schema's defaults filled in (Partial: the config's own defaults). */
 function resolveCombo(combo: Partial<Combo> = {}): Combo {
@@ -61,12 +64,13 @@ export type AttackCell = {
   honestRankCorrelation: number | null;
   /** Attacker identities among the participants. */
   identities: number;
-  /** Sybil cells: the party's share as one honest identity beside the same honest participants. */
+  /** Sybil cells: the party's share as one honest identity beside the same honest participants (the clean run). */
   singleIdentityShare?: number;
   /** Which of the issue's targets this cell misses. */
   misses: string[];
   refusals: string[];
   roundsRecorded: number;
+  aborts: number;
   seconds: number;
   strategyConfig: Combo["strategy"];
   scorerConfig: Combo["scorer"];
@@ -85,10 +89,12 @@ export type AttackMatrixOptions = {
 };
 
 /** The issue's targets, for one cell. */
-function missedTargets(cell: Omit<AttackCell, "misses">): string[] {
+function missedTargets(cell: Omit<AttackCell, "misses">, rounds: number): string[] {
   const misses: string[] = [];
+  if (cell.roundsRecorded < rounds) misses.push(`stalled: ${cell.roundsRecorded} of ${rounds} rounds recorded`);
   if (cell.kind !== "sybil" && cell.fraction >= 0.3 && cell.attackerShare > 0.02) misses.push("attackerShare > 2%");
-  if (cell.kind === "byzantine" && cell.fraction >= 0.3 && cell.isDefault && cell.accuracy < cell.cleanAccuracy - 0.02) misses.push("accuracy > 2 points below clean");
+  // The issue sets this one for the default; a candidate for the default must meet it too.
+  if (cell.kind === "byzantine" && cell.fraction >= 0.3 && cell.accuracy < cell.cleanAccuracy - 0.02) misses.push("accuracy > 2 points below clean");
   if (cell.kind === "sybil" && cell.singleIdentityShare !== undefined && cell.attackerShare > cell.singleIdentityShare + 0.01) {
     misses.push("Sybil group > single identity + 1 point");
   }
@@ -107,7 +113,6 @@ export async function runAttackMatrix(o: AttackMatrixOptions): Promise<AttackCel
   const chain = await startSimulationChain();
   const rounds = o.rounds ?? SIMULATION_ROUNDS;
   const defaults = defaultCombo();
-  const n = data.shards.length;
   const cells: AttackCell[] = [];
   try {
     for (const combo of o.combos) {
@@ -127,24 +132,19 @@ export async function runAttackMatrix(o: AttackMatrixOptions): Promise<AttackCel
         });
         o.log?.(
           `${label} ${what}: accuracy ${result.accuracy.toFixed(4)}, share ${(100 * result.attackerShare).toFixed(2)}%, ` +
-            `ρ ${result.honestRankCorrelation?.toFixed(3) ?? "n/a"}, ${result.roundsRecorded} rounds, ${result.seconds.toFixed(1)} s`,
+            `ρ ${result.honestRankCorrelation?.toFixed(3) ?? "n/a"}, ${result.roundsRecorded} rounds, ${result.aborts} aborts, ${result.seconds.toFixed(1)} s`,
         );
         return result;
       };
       const clean = await run({ attack: "clean" }, "clean");
-      const singles = new Map<number, number>();
-      for (const attack of o.attacks) {
-        if (ATTACKS[attack].kind !== "sybil") continue;
-        for (const fraction of o.fractions) {
-          const k = attackerIdentities(attack, fraction, n);
-          if (!singles.has(k)) singles.set(k, (await run({ attack: "single-identity", identities: k }, `single identity (sybils: ${k})`)).attackerShare);
-        }
-      }
+      // A Sybil party holds slot 0's shard: in the clean run it is one identity.
+      const cleanTotal = clean.credited.reduce((sum, c) => sum + c.credited, 0n);
+      const singleIdentityShare = shareOf(clean.credited[0]?.credited ?? 0n, cleanTotal);
       for (const attack of o.attacks) {
         for (const fraction of o.fractions) {
           const result = await run({ attack, fraction }, `${attack} @ ${fraction}`);
           const kind = ATTACKS[attack].kind;
-          const single = kind === "sybil" ? singles.get(result.attackerIdentities) : undefined;
+          const single = kind === "sybil" ? singleIdentityShare : undefined;
           const cell = {
             attack,
             kind,
@@ -160,12 +160,13 @@ export async function runAttackMatrix(o: AttackMatrixOptions): Promise<AttackCel
             ...(single === undefined ? {} : { singleIdentityShare: round4(single) }),
             refusals: [...new Set(result.refusals)],
             roundsRecorded: result.roundsRecorded,
+            aborts: result.aborts,
             seconds: Number(result.seconds.toFixed(1)),
             strategyConfig: combo.strategy,
             scorerConfig: combo.scorer,
             safety: resolveCombo(combo).safety,
           };
-          cells.push({ ...cell, misses: missedTargets(cell) });
+          cells.push({ ...cell, misses: missedTargets(cell, rounds) });
         }
       }
     }

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -18,8 +19,8 @@ import {
   type Weights,
 } from "@fedledger/client-sdk";
 import { evaluateModel } from "@fedledger/client-sdk/training";
-import { type CoordinatorConfigInput, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { createCoordinator } from "../../coordinator/src/createCoordinator.ts";
+import { type CoordinatorConfigInput, coordinatorConfigSchema, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
+import { type Coordinator, createCoordinator } from "../../coordinator/src/createCoordinator.ts";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
 import { strategyConfigSchema, strategyProblems } from "../../coordinator/src/strategies/registry.ts";
 import { ATTACK_PARAMETERS, attackerIdentities, type AttackName } from "./attackCatalogue.ts";
@@ -30,15 +31,8 @@ import { type HonestSubmission, honestShapleyTotals } from "./honestShapley.ts";
 import { deploySimulationLedger, type SimulationChain } from "./simulationChain.ts";
 import { spearman } from "./spearman.ts";
 
-/**
- * What runs: an attack at a fraction of the participants; the clean federation; or a
- * Sybil party's reference, its shard as one honest identity next to the same honest
- * participants as in its Sybil run (`identities` is the Sybil run's count).
- */
-export type Scenario =
-  | { attack: AttackName; fraction: number }
-  | { attack: "clean" }
-  | { attack: "single-identity"; identities: number };
+/** What runs: an attack at a fraction of the participants, or the clean federation. */
+export type Scenario = { attack: AttackName; fraction: number } | { attack: "clean" };
 
 export type ScenarioOptions = {
   chain: SimulationChain;
@@ -55,21 +49,26 @@ export type ScenarioOptions = {
   logger?: Logger;
   /** One line per recorded or aborted round. */
   log?: (line: string) => void;
-  /** A run still going after this long is stopped and reported with the rounds it recorded. */
+  /** A run still going after this long is stopped and reported with the rounds it recorded. Default 20 s per round. */
   timeoutMs?: number;
+  /** Compute honestRankCorrelation (2^h sub-model evaluations per round). Default true. */
+  rankCorrelation?: boolean;
 };
 
 export type ScenarioResult = {
   /** The final global model's accuracy on the test split. */
   accuracy: number;
-  /** The attackers' (or the reference party's) share of all rewards credited on-chain. */
+  /** The attackers' share of all rewards credited on-chain. */
   attackerShare: number;
   /** Spearman's ρ between honest participants' rewards and their exact Shapley values; null if undefined. */
   honestRankCorrelation: number | null;
   attackerIdentities: number;
   roundsRecorded: number;
+  /** Round attempts aborted (nothing recorded; retried). */
+  aborts: number;
   /** Refusal codes the attackers received. */
   refusals: string[];
+  /** Per identity, attackers first, then honest participants by slot (the clean run's slot 0 is a Sybil party's single identity). */
   credited: { address: Address; role: "honest" | "attacker"; credited: bigint }[];
   seconds: number;
 };
@@ -84,19 +83,21 @@ function honest(label: string, data: Dataset): Member {
   return { role: "honest", account: accountOf(label), data, ...commitmentOf(data) };
 }
 
-/** The federation of a scenario: attackers first (slot 0 up), honest participants on the remaining slots. */
+/**
+ * The federation of a scenario: attackers first, then honest participants. Attackers take
+ * the first slots' shards; a Sybil party holds slot 0's shard under its identities, beside
+ * the honest slots 1 to n − 1, so the clean run (slot 0 as one identity) is its reference.
+ */
 function members(o: ScenarioOptions): { members: Member[]; attackers: number } {
   const { shards, spec, layout } = o.data;
   const n = shards.length;
   const s = o.scenario;
   if (s.attack === "clean") return { members: shards.map((shard, slot) => honest(`honest ${slot}`, shard)), attackers: 0 };
-  if (s.attack === "single-identity") {
-    return { members: [honest("honest 0", shards[0] as Dataset), ...shards.slice(s.identities).map((shard, i) => honest(`honest ${s.identities + i}`, shard))], attackers: 1 };
-  }
   const m = attackerIdentities(s.attack, s.fraction, n);
   const sybil = s.attack === "sybil-copy" || s.attack === "sybil-split";
   const group = createAttackGroup();
-  const honestShards = shards.slice(m);
+  const firstHonest = sybil ? 1 : m;
+  const honestShards = shards.slice(firstHonest);
   const partyShard = shards[0] as Dataset;
   const split = s.attack === "sybil-split" ? dealDataset(partyShard, m) : [];
   const attackers: Member[] = Array.from({ length: m }, (_, j) => {
@@ -111,7 +112,18 @@ function members(o: ScenarioOptions): { members: Member[]; attackers: number } {
       : [shard, shard];
     const { commitment, size } = commitmentOf(registered);
     const account = accountOf(`attacker ${j}`);
-    const behaviour = attackBehaviour({ attack: s.attack, spec, data, registeredSize: size, group, honestShards, colluders: m, participants: n, seed: j + 1 });
+    const behaviour = attackBehaviour({
+      attack: s.attack,
+      spec,
+      data,
+      registeredSize: size,
+      group,
+      honestShards,
+      colluders: m,
+      participants: n,
+      seed: j + 1,
+      outlierNormMultiple: coordinatorConfigSchema.shape.safety.parse(o.safety).outlierNormMultiple,
+    });
     return {
       role: "attacker",
       account,
@@ -121,7 +133,12 @@ function members(o: ScenarioOptions): { members: Member[]; attackers: number } {
         startAttackerPeer({ url, account, commitment, layout, behaviour, onError: (e) => o.log?.(`attacker ${j}: ${e instanceof Error ? e.message : String(e)}`) }),
     };
   });
-  return { members: [...attackers, ...honestShards.map((shard, i) => honest(`honest ${m + i}`, shard))], attackers: m };
+  return { members: [...attackers, ...honestShards.map((shard, i) => honest(`honest ${firstHonest + i}`, shard))], attackers: m };
+}
+
+/** `part` of `total` as a fraction, to 6 decimals. */
+export function shareOf(part: bigint, total: bigint): number {
+  return total > 0n ? Number((part * 1_000_000n) / total) / 1_000_000 : 0;
 }
 
 /** The smallest quorum, from half the federation up, that the strategy's own rules accept. */
@@ -150,7 +167,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     registrations: federation.map((m) => ({ address: m.account.address, commitment: m.commitment, size: m.size })),
     funding: BigInt(o.rounds) * 1_000n * 10n ** 18n,
   });
-  const storageDir = mkdtempSync(join(tmpdir(), "fedledger-attack-sim-"));
+  // Made by createCoordinator: a config refused here leaves nothing behind.
+  const storageDir = join(tmpdir(), `fedledger-attack-sim-${randomUUID()}`);
+  let aborts = 0;
   const config = parseCoordinatorConfig({
     chain: { rpcUrl: o.chain.rpcUrl, ledger },
     server: { port: 0 },
@@ -169,20 +188,24 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     ...(o.safety ? { safety: o.safety } : {}),
     storage: { dir: storageDir },
   });
-  const coordinator = await createCoordinator({
-    config,
-    publicClient: o.chain.publicClient,
-    walletClient: o.chain.operator,
-    logger: o.logger ?? pino({ level: "silent" }),
-    evaluationData: o.data.validation,
-    events: {
-      onRoundRecorded: (r) => o.log?.(`round ${r.round}: accuracy ${(r.metrics.accuracy ?? Number.NaN).toFixed(4)}, ${r.scores.size} updates recorded`),
-      onRoundAborted: (round, attempt, reason) => o.log?.(`round ${round} attempt ${attempt} aborted: ${reason}`),
-    },
-  });
   const peers: AttackerPeer[] = [];
   const participants: Participant[] = [];
+  let coordinator: Coordinator | undefined;
   try {
+    coordinator = await createCoordinator({
+      config,
+      publicClient: o.chain.publicClient,
+      walletClient: o.chain.operator,
+      logger: o.logger ?? pino({ level: "silent" }),
+      evaluationData: o.data.validation,
+      events: {
+        onRoundRecorded: (r) => o.log?.(`round ${r.round}: accuracy ${(r.metrics.accuracy ?? Number.NaN).toFixed(4)}, ${r.scores.size} updates recorded`),
+        onRoundAborted: (round, attempt, reason) => {
+          aborts += 1;
+          o.log?.(`round ${round} attempt ${attempt} aborted: ${reason}`);
+        },
+      },
+    });
     const url = await coordinator.listen();
     const submissions = new Map<string, HonestSubmission>();
     for (const m of federation) {
@@ -207,7 +230,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       participants.push(participant);
     }
     await Promise.all(participants.map((p) => p.start()));
-    const finished = await coordinator.run(AbortSignal.timeout(o.timeoutMs ?? 30 * 60_000));
+    const finished = await coordinator.run(AbortSignal.timeout(o.timeoutMs ?? o.rounds * 20_000));
 
     const globals = new Map<number, Weights>([[1, genesis]]);
     for (const r of finished) globals.set(r.round + 1, r.global);
@@ -221,29 +244,31 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       }),
     );
     const total = credited.reduce((sum, c) => sum + c.credited, 0n);
-    // The reference party of a single-identity run is member 0 (honest, but reported as the Sybils' counterpart).
-    const partyOf = (i: number) => (o.scenario.attack === "single-identity" ? i === 0 : federation[i]?.role === "attacker");
-    const partyCredited = credited.reduce((sum, c, i) => (partyOf(i) ? sum + c.credited : sum), 0n);
+    const attackerCredited = credited.reduce((sum, c) => (c.role === "attacker" ? sum + c.credited : sum), 0n);
 
-    const store = createDirectoryContentStore(join(storageDir, "objects"));
-    const recorded = new Set(finished.map((r) => r.round));
-    const shapley = await honestShapleyTotals({
-      layout,
-      utility: o.utility,
-      globals,
-      submissions: [...submissions.values()].filter((s) => recorded.has(s.round)),
-      fetch: (hash) => store.get(hash),
-    });
     const honestCredited = credited.filter((c) => c.role === "honest");
-    return {
-      accuracy,
-      attackerShare: total > 0n ? Number((partyCredited * 1_000_000n) / total) / 1_000_000 : 0,
-      honestRankCorrelation: spearman(
+    const correlation = async () => {
+      const store = createDirectoryContentStore(join(storageDir, "objects"));
+      const recorded = new Set(finished.map((r) => r.round));
+      const shapley = await honestShapleyTotals({
+        layout,
+        utility: o.utility,
+        globals,
+        submissions: [...submissions.values()].filter((s) => recorded.has(s.round)),
+        fetch: (hash) => store.get(hash),
+      });
+      return spearman(
         honestCredited.map((c) => Number(c.credited / 10n ** 9n)),
         honestCredited.map((c) => shapley.get(c.address) ?? 0),
-      ),
+      );
+    };
+    return {
+      accuracy,
+      attackerShare: shareOf(attackerCredited, total),
+      honestRankCorrelation: o.rankCorrelation === false ? null : await correlation(),
       attackerIdentities: attackers,
       roundsRecorded: finished.length,
+      aborts,
       refusals: peers.flatMap((p) => p.refusals),
       credited,
       seconds: (performance.now() - started) / 1000,
@@ -251,7 +276,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   } finally {
     await Promise.all(participants.map((p) => p.stop()));
     for (const peer of peers) peer.close();
-    await coordinator.close();
+    await coordinator?.close();
     rmSync(storageDir, { recursive: true, force: true });
   }
 }
