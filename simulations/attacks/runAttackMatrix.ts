@@ -4,7 +4,7 @@ import { selectBackend } from "@fedledger/client-sdk/training";
 import { type CoordinatorConfigInput, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
 import { ATTACKS, type AttackKind, type AttackName } from "./attackCatalogue.ts";
 import { loadFederationData } from "./federationData.ts";
-import { runScenario, type Scenario, type ScenarioResult, shareOf } from "./runScenario.ts";
+import { runScenario, type Scenario, type ScenarioOptions, type ScenarioResult, shareOf } from "./runScenario.ts";
 import { startSimulationChain } from "./simulationChain.ts";
 import { SIMULATION_ROUNDS, SIMULATION_TRAINING } from "./simulationSettings.ts";
 
@@ -14,6 +14,11 @@ export type Combo = {
   scorer: NonNullable<CoordinatorConfigInput["scorer"]>;
   safety?: CoordinatorConfigInput["safety"];
 };
+
+/** The scenario options a combo sets. */
+export function comboOptions(combo: Combo): Pick<ScenarioOptions, "strategy" | "scorer" | "safety"> {
+  return { strategy: combo.strategy, scorer: combo.scorer, ...(combo.safety ? { safety: combo.safety } : {}) };
+}
 
 /** Today's behaviour before scoring: FedAvg, paid by declared samples. */
 export const BASELINE: Combo = { strategy: { name: "fedavg" }, scorer: { name: "samples" } };
@@ -123,9 +128,7 @@ export async function runAttackMatrix(o: AttackMatrixOptions): Promise<AttackCel
           data,
           utility,
           scenario,
-          strategy: combo.strategy,
-          scorer: combo.scorer,
-          ...(combo.safety ? { safety: combo.safety } : {}),
+          ...comboOptions(combo),
           rounds,
           training: SIMULATION_TRAINING,
           ...(o.logger ? { logger: o.logger } : {}),

@@ -4,7 +4,7 @@ import { selectBackend } from "@fedledger/client-sdk/training";
 import { alieUpdate, alieZ } from "../../simulations/attacks/alie.ts";
 import { byzantineBoost } from "../../simulations/attacks/attackCatalogue.ts";
 import { type FederationData, loadFederationData } from "../../simulations/attacks/federationData.ts";
-import { BASELINE, type Combo, RECOMMENDED } from "../../simulations/attacks/runAttackMatrix.ts";
+import { BASELINE, type Combo, comboOptions, RECOMMENDED } from "../../simulations/attacks/runAttackMatrix.ts";
 import { runScenario, type Scenario, type ScenarioResult } from "../../simulations/attacks/runScenario.ts";
 import { type SimulationChain, startSimulationChain } from "../../simulations/attacks/simulationChain.ts";
 import { SIMULATION_TRAINING } from "../../simulations/attacks/simulationSettings.ts";
@@ -49,9 +49,7 @@ describe("attack simulations (real coordinator, chain, socket.io and training)",
       data,
       utility,
       scenario,
-      strategy: combo.strategy,
-      scorer: combo.scorer,
-      ...(combo.safety ? { safety: combo.safety } : {}),
+      ...comboOptions(combo),
       rounds: 3,
       training: SIMULATION_TRAINING,
       rankCorrelation: false,
