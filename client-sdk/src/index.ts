@@ -91,7 +91,10 @@ export { loadIdxDataset, type LoadIdxDatasetOptions } from "./data/loadIdx.ts";
 export { type CsvDataset, loadCsvDataset, type LoadCsvDatasetOptions } from "./data/loadCsv.ts";
 export { loadMnistDigits, MNIST_DIGIT_SIZE, MNIST_DIGITS_COUNT } from "./data/loadMnistDigits.ts";
 export { dirichletSplit, type DirichletSplitOptions } from "./data/splitDirichlet.ts";
+export { labelCountSplit, type LabelCountSplitOptions } from "./data/splitLabelCount.ts";
 export { trainTestSplit, type TrainTestSplitOptions } from "./data/trainTestSplit.ts";
+export { type CsvSpecOptions, csvSpecOptions, DATASET_SPEC_FORMS, type DatasetSpec, describeDatasetSpec, parseDatasetSpec } from "./cli/parseDatasetSpec.ts";
+export { loadDatasetSpec } from "./cli/loadDatasetSpec.ts";
 
 // Dataset commitments
 export { datasetRecordHashes, encodeRecord, recordHash } from "./dataset/recordHash.ts";
@@ -117,7 +120,7 @@ export {
 } from "./training/modelSpec.ts";
 export { initialWeights } from "./training/initialWeights.ts";
 export { parseTrainConfig, type TrainConfig, type TrainConfigInput, trainConfigSchema } from "./training/trainConfig.ts";
-export type { TrainingData } from "./training/trainingData.ts";
+export { checkTrainingData, type TrainingData } from "./training/trainingData.ts";
 
 // socket.io wire parser (install on both ends)
 export { socketParser } from "./protocol/socketParser.ts";
@@ -126,8 +129,16 @@ export { socketParser } from "./protocol/socketParser.ts";
 export { createParticipant, type Participant, type ParticipantOptions } from "./client/createParticipant.ts";
 export type { ParticipantEvents } from "./client/participantEvents.ts";
 
+// Model files: a participant's local copy, exported TensorFlow.js directories, a
+// coordinator's store (writing and loading an export needs TensorFlow.js: the training entry)
+export { LOCAL_MODEL_FILE, type LocalModelCopy, readLocalModelCopy, writeLocalModelCopy } from "./modelFiles/localModelCopy.ts";
+export { EXPORT_METADATA_KEY, type ExportMetadata, exportMetadataSchema, MODEL_JSON_FILE, type ModelJson, WEIGHTS_FILE } from "./modelFiles/exportedModelFormat.ts";
+export { type CanonicalModel, canonicalModel, type ModelDirectory, readExportedModel, readModelDirectory } from "./modelFiles/readExportedModel.ts";
+export { contentObjectPath, readStoredObject, STORE_MODEL_SPEC_FILE, STORE_OBJECTS_DIR } from "./modelFiles/coordinatorStore.ts";
+export { writeFileAtomically } from "./modelFiles/writeFileAtomically.ts";
+
 // Audit
-export { rederiveAggregate, type RecordedUpdate } from "./audit/rederiveAggregate.ts";
+export { type ClipBound, rederiveAggregate, type RecordedUpdate } from "./audit/rederiveAggregate.ts";
 export { rederiveScores } from "./audit/rederiveScores.ts";
 export {
   type ContributionScores,
@@ -139,6 +150,7 @@ export {
   type ScoringMethod,
 } from "./audit/contributionScores.ts";
 export { type CoalitionGame, createCoalitionGame, grandCoalition, type Player } from "./audit/coalitionGame.ts";
+export { capPlayerNorms, deltaNorm, upperMedian } from "./audit/capPlayerNorms.ts";
 export { exactShapley, MAX_EXACT_SHAPLEY_PLAYERS } from "./audit/exactShapley.ts";
 export { leaveOneOut } from "./audit/leaveOneOut.ts";
 export { monteCarloShapley, type MonteCarloShapleyOptions, type MonteCarloShapleyResult } from "./audit/monteCarloShapley.ts";

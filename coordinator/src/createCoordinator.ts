@@ -6,11 +6,19 @@ import { join } from "node:path";
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 import {
   contributionLedgerAbi,
+  createValidationUtility,
+  FedLedgerError,
   initialWeights,
+  isFedLedgerError,
+  type ModelSpec,
   layerLayout,
   parameterCount,
   parseModelSpec,
+  STORE_MODEL_SPEC_FILE,
+  STORE_OBJECTS_DIR,
   type TrainingData,
+  type ValidationUtility,
+  writeFileAtomically,
 } from "@fedledger/client-sdk";
 import type { Logger } from "pino";
 import type { CoordinatorConfig } from "./config/coordinatorConfig.ts";
@@ -18,7 +26,7 @@ import { createCoordinatorMetrics } from "./metrics/coordinatorMetrics.ts";
 import { createOpsRequestHandler } from "./metrics/opsRequestHandler.ts";
 import type { EngineContext, RegistryEntry } from "./rounds/engineContext.ts";
 import { createRoundEngine, type RoundEngineEvents } from "./rounds/roundEngine.ts";
-import { createScorer } from "./scorers/registry.ts";
+import { createScorer, defaultScorerConfig } from "./scorers/registry.ts";
 import { createDirectoryContentStore } from "./stores/contentStore.ts";
 import { openStateStore } from "./stores/stateStore.ts";
 import { createStoreUpdateSource } from "./stores/updateSources.ts";
@@ -53,13 +61,25 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   // The canonical encoding adds a few bytes per layer; 64 KiB covers any header.
   const maxUpdateBytes = parameters * (config.model.dtype === "f32" ? 4 : 1) + 64 * 1024;
 
+  const evaluationData = p.evaluationData;
+  // Built once: the validation gate and the value scorers share it.
+  const validationUtility = evaluationData ? optionalValidationUtility(spec, evaluationData, logger) : undefined;
+  // Before anything is started: a refused config leaves nothing running.
+  const validationGate = (config.safety.validationGate ?? validationUtility !== undefined) ? requireUtility(validationUtility, "safety.validationGate") : undefined;
+  const scorer = createScorer(config.scorer ?? defaultScorerConfig(validationUtility !== undefined), {
+    spec,
+    ...(evaluationData ? { evaluationData } : {}),
+    ...(validationUtility ? { utility: validationUtility } : {}),
+  });
+
   mkdirSync(config.storage.dir, { recursive: true });
+  // Beside the stored models, so that `fedledger model export --store` can rebuild them.
+  await writeFileAtomically(join(config.storage.dir, STORE_MODEL_SPEC_FILE), `${JSON.stringify(config.model.spec)}\n`);
   const state = openStateStore(join(config.storage.dir, "state.sqlite"));
-  const content = createDirectoryContentStore(join(config.storage.dir, "objects"));
+  const content = createDirectoryContentStore(join(config.storage.dir, STORE_OBJECTS_DIR));
   const updates = createStoreUpdateSource(join(config.storage.dir, "updates"), parameters);
   const metrics = createCoordinatorMetrics();
 
-  const evaluationData = p.evaluationData;
   const strategy = createStrategy(config.strategy, {
     layout,
     initialWeights: initialWeights(spec, config.model.seed),
@@ -108,6 +128,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     {
       domain,
       coordinatorUrl: () => coordinatorUrl,
+      modelSpec: config.model.spec,
       isActiveParticipant: async (address) => (await readParticipant(address)).status === 1,
       submit: (sender, payload) => engine.submit(sender, payload),
       logger,
@@ -160,9 +181,12 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       maxUpdateNorm: config.safety.maxUpdateNorm,
       outlierNormMultiple: config.safety.outlierNormMultiple,
       maxLossIncrease: config.safety.maxLossIncrease,
+      copyCosine: config.safety.copyCosine,
+      replayCosine: config.safety.replayCosine,
+      validationGate,
     },
     strategy,
-    scorer: createScorer(config.scorer, { spec, ...(evaluationData ? { evaluationData } : {}) }),
+    scorer,
     state,
     content,
     updates,
@@ -235,3 +259,27 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
 }
 
 export type Coordinator = Awaited<ReturnType<typeof createCoordinator>>;
+
+/**
+ * The validation utility when the model has one (the float64 forward pass covers dense
+ * models), else undefined with a warning: without it the defaults are the `samples`
+ * scorer and no validation gate, and a config that asks for either is refused.
+ */
+function optionalValidationUtility(spec: ModelSpec, data: TrainingData, logger: Logger): ValidationUtility | undefined {
+  try {
+    return createValidationUtility(spec, data);
+  } catch (error) {
+    if (!isFedLedgerError(error, "INVALID_CONFIG")) throw error;
+    logger.warn({ err: error.message }, "no validation utility for this model: value scores and the validation gate are off by default");
+    return undefined;
+  }
+}
+
+function requireUtility(utility: ValidationUtility | undefined, what: string): ValidationUtility {
+  if (!utility) {
+    throw new FedLedgerError("INVALID_CONFIG", `${what} needs the coordinator's evaluation data and a dense model`, {
+      details: "configure `evaluation` (or pass evaluationData); value scoring's float64 forward pass covers Dense layers",
+    });
+  }
+  return utility;
+}

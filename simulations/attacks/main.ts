@@ -15,13 +15,13 @@ const options = new Command()
   .name("fedledger-sim")
   .option("--attack <name>", `clean, or one of: ${ATTACK_NAMES.join(", ")}`, "clean")
   .option("--fraction <f>", "attacker fraction of the 10 participants", Number.parseFloat, 0.3)
-  .option("--strategy <json>", 'strategy config, e.g. {"name":"median"}', '{"name":"fedavg"}')
-  .option("--scorer <json>", 'scorer config, e.g. {"name":"shapley"}', '{"name":"samples"}')
+  .option("--strategy <json>", 'strategy config, e.g. {"name":"median"} (coordinator default if omitted)')
+  .option("--scorer <json>", 'scorer config, e.g. {"name":"samples"} (coordinator default if omitted)')
   .option("--safety <json>", "safety config (coordinator defaults if omitted)")
   .option("--rounds <n>", "rounds", (v) => Number.parseInt(v, 10), SIMULATION_ROUNDS)
   .option("--log <level>", "coordinator log level on stderr", "silent")
   .parse()
-  .opts<{ attack: string; fraction: number; strategy: string; scorer: string; safety?: string; rounds: number; log: string }>();
+  .opts<{ attack: string; fraction: number; strategy?: string; scorer?: string; safety?: string; rounds: number; log: string }>();
 
 if (options.attack !== "clean" && !isAttackName(options.attack)) {
   console.error(`unknown attack "${options.attack}"; known: clean, ${ATTACK_NAMES.join(", ")}`);
@@ -38,8 +38,8 @@ try {
     data,
     utility: createValidationUtility(data.spec, data.validation),
     scenario,
-    strategy: JSON.parse(options.strategy) as never,
-    scorer: JSON.parse(options.scorer) as never,
+    strategy: options.strategy ? (JSON.parse(options.strategy) as never) : undefined,
+    scorer: options.scorer ? (JSON.parse(options.scorer) as never) : undefined,
     ...(options.safety ? { safety: JSON.parse(options.safety) as never } : {}),
     rounds: options.rounds,
     training: SIMULATION_TRAINING,

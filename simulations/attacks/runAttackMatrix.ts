@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { createValidationUtility } from "@fedledger/client-sdk";
 import { selectBackend } from "@fedledger/client-sdk/training";
 import { type CoordinatorConfigInput, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
+import { defaultScorerConfig } from "../../coordinator/src/scorers/registry.ts";
 import { ATTACKS, type AttackKind, type AttackName } from "./attackCatalogue.ts";
 import { loadFederationData } from "./federationData.ts";
 import { runScenario, type Scenario, type ScenarioOptions, type ScenarioResult, shareOf } from "./runScenario.ts";
@@ -20,14 +21,15 @@ export function comboOptions(combo: Combo): Pick<ScenarioOptions, "strategy" | "
   return { strategy: combo.strategy, scorer: combo.scorer, ...(combo.safety ? { safety: combo.safety } : {}) };
 }
 
-/** Today's behaviour before scoring: FedAvg, paid by declared samples. */
-export const BASELINE: Combo = { strategy: { name: "fedavg" }, scorer: { name: "samples" } };
+/** The first release's behaviour: FedAvg, paid by declared samples, only the norm and loss checks. */
+export const BASELINE: Combo = {
+  strategy: { name: "fedavg" },
+  scorer: { name: "samples" },
+  safety: { copyCosine: null, replayCosine: null, validationGate: false },
+};
 
-/** The settings the attack matrix supports as the default (see the README's attack table). */
-export const RECOMMENDED: Combo = { strategy: { name: "multi-krum", f: 3 }, scorer: { name: "shapley" } };
-
-/** The defaults' challengers the matrix always measures. */
-export const CANDIDATES: readonly Combo[] = [RECOMMENDED];
+/** The defaults' challengers the matrix always measures (the README records earlier ones: Multi-Krum, FedAvg with a tighter norm bound). */
+export const CANDIDATES: readonly Combo[] = [];
 
 /** A combo with the schema's defaults filled in (Partial: the config's own defaults). */
 function resolveCombo(combo: Partial<Combo> = {}): Combo {
@@ -39,7 +41,8 @@ function resolveCombo(combo: Partial<Combo> = {}): Combo {
     training: SIMULATION_TRAINING,
     ...combo,
   });
-  return { strategy: config.strategy, scorer: config.scorer, safety: config.safety };
+  // The simulated coordinator always has evaluation data.
+  return { strategy: config.strategy, scorer: config.scorer ?? defaultScorerConfig(true), safety: config.safety };
 }
 
 const sameConfig = (a: Combo, b: Combo) => JSON.stringify(resolveCombo(a)) === JSON.stringify(resolveCombo(b));

@@ -22,7 +22,7 @@ import { evaluateModel } from "@fedledger/client-sdk/training";
 import { type CoordinatorConfigInput, coordinatorConfigSchema, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
 import { type Coordinator, createCoordinator } from "../../coordinator/src/createCoordinator.ts";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
-import { strategyConfigSchema, strategyProblems } from "../../coordinator/src/strategies/registry.ts";
+import { DEFAULT_STRATEGY, strategyConfigSchema, strategyProblems } from "../../coordinator/src/strategies/registry.ts";
 import { ATTACK_PARAMETERS, attackerIdentities, type AttackName } from "./attackCatalogue.ts";
 import { attackBehaviour, createAttackGroup } from "./attackBehaviour.ts";
 import { type AttackerPeer, startAttackerPeer } from "./attackerPeer.ts";
@@ -68,6 +68,10 @@ export type ScenarioResult = {
   aborts: number;
   /** Refusal codes the attackers received. */
   refusals: string[];
+  /** Codes the attackers' acknowledged updates were left out of rounds with, each once. */
+  leftOut: string[];
+  /** Codes honest participants' updates were left out with, one per left-out update. */
+  honestLeftOut: string[];
   /** Per identity, attackers first, then honest participants by slot (the clean run's slot 0 is a Sybil party's single identity). */
   credited: { address: Address; role: "honest" | "attacker"; credited: bigint }[];
   seconds: number;
@@ -141,9 +145,18 @@ export function shareOf(part: bigint, total: bigint): number {
   return total > 0n ? Number((part * 1_000_000n) / total) / 1_000_000 : 0;
 }
 
+/** The left-out codes of the recorded rounds: the attackers' (distinct) and the honest participants' (each). */
+function leftOutCodes(coordinator: Coordinator, rounds: readonly number[], attackers: ReadonlySet<Address>): { leftOut: string[]; honestLeftOut: string[] } {
+  const excluded = rounds.flatMap((round) => coordinator.state.listExcluded(round));
+  return {
+    leftOut: [...new Set(excluded.filter((u) => attackers.has(u.participant)).map((u) => u.excluded ?? ""))],
+    honestLeftOut: excluded.filter((u) => !attackers.has(u.participant)).map((u) => u.excluded ?? ""),
+  };
+}
+
 /** The smallest quorum, from half the federation up, that the strategy's own rules accept. */
 function minFitClients(strategy: CoordinatorConfigInput["strategy"], federation: number): number {
-  const parsed = strategyConfigSchema.parse(strategy);
+  const parsed = strategyConfigSchema.parse(strategy ?? DEFAULT_STRATEGY);
   for (let quorum = Math.ceil(federation / 2); quorum < federation; quorum++) {
     if (strategyProblems(parsed, { minFitClients: quorum }).length === 0) return quorum;
   }
@@ -270,6 +283,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       roundsRecorded: finished.length,
       aborts,
       refusals: peers.flatMap((p) => p.refusals),
+      ...leftOutCodes(coordinator, finished.map((r) => r.round), new Set(credited.filter((c) => c.role === "attacker").map((c) => c.address))),
       credited,
       seconds: (performance.now() - started) / 1000,
     };

@@ -120,6 +120,7 @@ export async function runDemo(p: {
     { format: "rounds [{bar}] {value}/{total} · accuracy {accuracy}", hideCursor: true, noTTYOutput: false, stopOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
+  const nameOf = (address: string) => institutions.find((x) => x.account.address.toLowerCase() === address.toLowerCase())?.name ?? address;
   const coordinator = await createCoordinator({
     config,
     publicClient,
@@ -133,11 +134,14 @@ export async function runDemo(p: {
         lossPerRound.push(r.metrics.loss ?? Number.NaN);
         transactions.push({ round: r.round, txHash: r.txHash, gasUsed: r.gasUsed.toString() });
         bar.increment(1, { accuracy: accuracy.toFixed(4) });
+        // Who the safety net left out, and why (the participant is told the same at round end).
+        const excluded = coordinator.state.listExcluded(r.round).map((u) => `${nameOf(u.participant)} ${u.excluded ?? ""}`);
+        const leftOut = excluded.length > 0 ? ` (left out: ${excluded.join(", ")})` : "";
         if (!process.stdout.isTTY) {
-          say(`round ${r.round}: accuracy ${accuracy.toFixed(4)}, loss ${(r.metrics.loss ?? Number.NaN).toFixed(4)}, ${r.scores.size} updates, recorded in ${r.txHash} (${r.gasUsed} gas)`);
+          say(`round ${r.round}: accuracy ${accuracy.toFixed(4)}, loss ${(r.metrics.loss ?? Number.NaN).toFixed(4)}, ${r.scores.size} updates${leftOut}, recorded in ${r.txHash} (${r.gasUsed} gas)`);
         } else {
           bar.stop();
-          say(`round ${r.round}: accuracy ${accuracy.toFixed(4)}, ${r.scores.size} updates, tx ${r.txHash.slice(0, 18)}… (${r.gasUsed} gas)`);
+          say(`round ${r.round}: accuracy ${accuracy.toFixed(4)}, ${r.scores.size} updates${leftOut}, tx ${r.txHash.slice(0, 18)}… (${r.gasUsed} gas)`);
           if (r.round < p.rounds) bar.start(p.rounds, r.round, { accuracy: accuracy.toFixed(4) });
         }
       },

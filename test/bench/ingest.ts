@@ -56,7 +56,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     metrics: createCoordinatorMetrics(),
     logger: pino({ level: "silent" }),
     now: Date.now,
-    safety: { maxUpdateNorm: 1e6, outlierNormMultiple: 10, maxLossIncrease: 1 },
+    safety: { maxUpdateNorm: 1e6, outlierNormMultiple: 10, maxLossIncrease: 1, copyCosine: null, replayCosine: null, validationGate: undefined },
     registryEntry: async () => ({ active: true, datasetCommitment: commitment, datasetSize: 1_000 }),
   };
   const open = createOpenRound({ round: 1, attempt: 1, baseModelHash: base, deadline: Date.now() + 600_000, selected: accounts.map((a) => a.address) });

@@ -37,9 +37,8 @@ describe("parseCoordinatorConfig", () => {
       },
       model: { spec: TINY_SPEC, seed: 0, dtype: "f32" },
       training: { epochs: 2, batchSize: 16, learningRate: 0.1, optimizer: "sgd", momentum: 0, weightDecay: 0, proximalMu: 0 },
-      strategy: { name: "fedavg" },
-      safety: { outlierNormMultiple: 10, maxLossIncrease: 1 },
-      scorer: { name: "samples" },
+      strategy: { name: "clip", medianMultiple: 1, inner: { name: "fedavg" } },
+      safety: { outlierNormMultiple: 10, maxLossIncrease: 1, copyCosine: 0.99999, replayCosine: 0.99999 },
       storage: { dir: ".fedledger/coordinator" },
     });
   });
@@ -56,7 +55,7 @@ describe("parseCoordinatorConfig", () => {
     expect(config.server).toMatchObject({ host: "127.0.0.1", port: 0, tls: { certFile: "cert.pem", keyFile: "key.pem" }, ackTimeoutMs: 30_000, challengeTtlMs: 60_000, loginTimeoutMs: 10_000 });
     expect(config.rounds).toMatchObject({ rounds: 3, minFitClients: 3, minAvailableClients: 5, fractionFit: 1, maxAttemptsPerRound: 3 });
     expect(config.model).toEqual({ spec: TINY_SPEC, seed: 42, dtype: "i8" });
-    expect(config.safety).toEqual({ maxUpdateNorm: 2.5, outlierNormMultiple: 10, maxLossIncrease: null });
+    expect(config.safety).toEqual({ maxUpdateNorm: 2.5, outlierNormMultiple: 10, maxLossIncrease: null, copyCosine: 0.99999, replayCosine: 0.99999 });
     expect(config.evaluation).toEqual({ dataset: "mnist", testFraction: 0.15, seed: 7 });
   });
 

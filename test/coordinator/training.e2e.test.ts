@@ -1,19 +1,24 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Address, type Hex } from "viem";
-import { contributionLedgerAbi, createParticipant, rederiveAggregate } from "@fedledger/client-sdk";
+import { contributionLedgerAbi, createParticipant, rederiveAggregate, rederiveScores } from "@fedledger/client-sdk";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
-import { genesisHash, institution, startCoordinator, startLedger, syntheticDataset, tinyLayout } from "../fixtures/coordinatorHarness.ts";
+import { defaultScorerConfig } from "../../coordinator/src/scorers/registry.ts";
+import { genesisHash, institution, startCoordinator, startLedger, syntheticDataset, tinyLayout, tinySpec } from "../fixtures/coordinatorHarness.ts";
 
 describe("federated training end to end (real chain, socket.io on 127.0.0.1, TensorFlow.js clients)", () => {
-  it("runs 3 FedAvg rounds: lineage on-chain, rewards match scores, every aggregate re-derivable", async () => {
+  it("runs 3 rounds on the defaults: lineage on-chain, rewards match scores, every aggregate and score re-derivable", async () => {
     const institutions = [institution(1), institution(2), institution(3)];
     const ledger = await startLedger({ institutions });
+    const evaluationData = syntheticDataset(77, 200);
     const { coordinator, url, config } = await startCoordinator(
       ledger,
-      { rounds: { rounds: 3, minFitClients: 3, minAvailableClients: 3, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 } },
-      { evaluationData: syntheticDataset(77, 200) },
+      { rounds: { rounds: 3, minFitClients: 3, minAvailableClients: 3, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 }, safety: {} },
+      { evaluationData },
     );
+    // The defaults with evaluation data: FedAvg clipped at the median norm, Shapley scores.
+    expect(config.strategy).toEqual({ name: "clip", medianMultiple: 1, inner: { name: "fedavg" } });
+    expect(config.scorer).toBeUndefined();
     const participants = institutions.map((inst) =>
       createParticipant({ coordinatorUrl: url, ...coordinator.domain, account: inst.account, data: inst.data, datasetCommitment: inst.commitment }),
     );
@@ -46,7 +51,6 @@ describe("federated training end to end (real chain, socket.io on 127.0.0.1, Ten
     for (const r of rounds) {
       const mine = updates.filter((u) => u.args.round === r.args.round);
       for (const u of mine) {
-        expect(u.args.score).toBe(u.args.numSamples); // baseline scorer: validated sample count
         const share = (r.args.budget! * u.args.score!) / r.args.totalScore!;
         expected.set(u.args.participant!, (expected.get(u.args.participant!) ?? 0n) + share);
       }
@@ -58,16 +62,18 @@ describe("federated training end to end (real chain, socket.io on 127.0.0.1, Ten
       expect(info.credited).toBe(expected.get(inst.account.address));
     }
 
-    // Reproducibility: an auditor re-derives every aggregate from the stored signed updates.
+    // Reproducibility: an auditor re-derives every aggregate and score from the stored signed updates.
     const store = createDirectoryContentStore(join(config.storage.dir, "objects"));
     for (const r of rounds) {
-      const { aggregateModelHash } = await rederiveAggregate({
-        layout: tinyLayout,
-        baseModelHash: r.args.baseModelHash!,
-        updates: updates.filter((u) => u.args.round === r.args.round).map((u) => ({ participant: u.args.participant!, updateHash: u.args.updateHash!, numSamples: u.args.numSamples! })),
-        fetch: (hash) => store.get(hash),
-      });
+      const mine = updates.filter((u) => u.args.round === r.args.round);
+      const recorded = mine.map((u) => ({ participant: u.args.participant!, updateHash: u.args.updateHash!, numSamples: u.args.numSamples! }));
+      const audit = { baseModelHash: r.args.baseModelHash!, updates: recorded, fetch: (hash: Hex) => store.get(hash) };
+      const { aggregateModelHash } = await rederiveAggregate({ ...audit, layout: tinyLayout, clip: { medianMultiple: 1 } });
       expect(aggregateModelHash).toBe(r.args.aggregateModelHash);
+      // Unclipped FedAvg is another model: the clip is part of what is audited.
+      expect((await rederiveAggregate({ ...audit, layout: tinyLayout })).aggregateModelHash).not.toBe(r.args.aggregateModelHash);
+      const scores = await rederiveScores({ ...audit, spec: tinySpec, evaluationData, scorer: defaultScorerConfig(true) });
+      expect(scores).toEqual(mine.map((u) => u.args.score!));
     }
     await coordinator.close();
     await ledger.chain.close();

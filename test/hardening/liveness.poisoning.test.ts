@@ -44,6 +44,7 @@ function honestParticipants(url: string, domain: { chainId: number; ledger: `0x$
 async function twoPoisonedRounds(
   honestOnes: readonly Institution[],
   minFitClients: number,
+  validationGate: boolean,
   check: (outcome: {
     coordinator: Coordinator;
     ledger: LedgerHandle;
@@ -54,7 +55,10 @@ async function twoPoisonedRounds(
   const ledger = await startLedger({ institutions: [...honestOnes, mallory] });
   const { coordinator, url } = await startCoordinator(
     ledger,
-    { rounds: { rounds: 2, minFitClients, minAvailableClients: honestOnes.length + 1, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 } },
+    {
+      rounds: { rounds: 2, minFitClients, minAvailableClients: honestOnes.length + 1, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 },
+      safety: { validationGate },
+    },
     { evaluationData: syntheticDataset(77, 200) },
   );
   const honest = honestParticipants(url, coordinator.domain, honestOnes);
@@ -77,7 +81,7 @@ async function twoPoisonedRounds(
 // keeps them out of the recorded model, and the federation keeps training.
 describe("the safety net against a poisoning participant", () => {
   it("leaves a norm outlier out before aggregation (three clients, one poisoning): both rounds record without it", async () => {
-    await twoPoisonedRounds([alice, bob], 2, async ({ coordinator, ledger, finished, honest }) => {
+    await twoPoisonedRounds([alice, bob], 2, true, async ({ coordinator, ledger, finished, honest }) => {
       expect(finished.map((r) => [...r.scores.keys()].sort())).toEqual([1, 2].map(() => [alice.account.address, bob.account.address].sort()));
       for (const round of [1, 2]) expect(coordinator.state.listExcluded(round).map((u) => [u.participant, u.excluded])).toEqual([[mallory.account.address, "NORM_EXCEEDED"]]);
       for (const h of honest) expect([h.trained, h.errors]).toEqual([[1, 2], []]);
@@ -86,8 +90,15 @@ describe("the safety net against a poisoning participant", () => {
     });
   });
 
-  it("with two clients (norms cannot tell who is honest), the candidate's validation loss leaves the poisoned update out", async () => {
-    await twoPoisonedRounds([alice], 1, async ({ coordinator, ledger, finished, honest }) => {
+  it("with two clients (norms cannot tell who is honest), the validation gate leaves the poisoned update out", async () => {
+    await twoPoisonedRounds([alice], 1, true, async ({ coordinator, finished }) => {
+      expect(finished.map((r) => [...r.scores.keys()])).toEqual([[alice.account.address], [alice.account.address]]);
+      for (const round of [1, 2]) expect(coordinator.state.listExcluded(round).map((u) => [u.participant, u.excluded])).toEqual([[mallory.account.address, "NO_VALIDATED_GAIN"]]);
+    });
+  });
+
+  it("with the gate off, the candidate's validation loss leaves the poisoned update out", async () => {
+    await twoPoisonedRounds([alice], 1, false, async ({ coordinator, ledger, finished, honest }) => {
       expect(finished.map((r) => [...r.scores.keys()])).toEqual([[alice.account.address], [alice.account.address]]);
       for (const round of [1, 2]) expect(coordinator.state.listExcluded(round).map((u) => [u.participant, u.excluded])).toEqual([[mallory.account.address, "VALIDATION_FAILED"]]);
       expect([honest[0]!.trained, honest[0]!.errors]).toEqual([[1, 2], []]);

@@ -104,7 +104,7 @@ describe("the login binds chain, ledger, coordinator, nonce, expiry and client",
   it("an SDK participant logs in with its own chain and ledger, by http or ws URL", async () => {
     for (const dialled of [url, url.replace("http://", "ws://")]) {
       const p = participant(alice, dialled);
-      expect(await p.start()).toEqual({ address: alice.account.address, ...domain });
+      expect(await p.start()).toEqual({ address: alice.account.address, ...domain, modelSpec: TINY_SPEC });
       await p.stop();
     }
   });

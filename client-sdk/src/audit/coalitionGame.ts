@@ -1,7 +1,10 @@
 import type { ValidationUtility } from "./validationUtility.ts";
 
-/** A player of the round's contribution game: one distinct update and its sample weight. */
-export type Player = { readonly delta: Float32Array; readonly numSamples: number };
+/**
+ * A player of the round's contribution game: one distinct update, its sample weight, and
+ * the factor its delta is scaled by (1 unless its norm is capped, see capPlayerNorms).
+ */
+export type Player = { readonly delta: Float32Array; readonly numSamples: number; readonly scale?: number };
 
 /**
  * The round's cooperative game: v(S) is the validation utility of the sub-model built from
@@ -26,10 +29,11 @@ export function grandCoalition(size: number): bigint {
 }
 
 /**
- * W_S[k] = W[k] + (Σ_{i∈S} n_i · Δ_i[k]) / N_all, in float64 with the players in index
+ * W_S[k] = W[k] + (Σ_{i∈S} (n_i · c_i) · Δ_i[k]) / N_all, in float64 with the players in index
  * order, where N_all is the sample count of all players, not only S's. So coalitions share
- * one scale, the grand coalition is the FedAvg step, and a zero update leaves every
- * sub-model bit-identical (its marginal contribution is exactly 0).
+ * one scale, the grand coalition is the FedAvg step of the capped deltas (c_i is the
+ * player's `scale`, 1 by default), and a zero update leaves every sub-model bit-identical
+ * (its marginal contribution is exactly 0).
  */
 export function createCoalitionGame(p: { global: Float64Array; players: readonly Player[]; utility: ValidationUtility }): CoalitionGame {
   const { global, players, utility } = p;
@@ -51,8 +55,9 @@ export function createCoalitionGame(p: { global: Float64Array; players: readonly
       accumulator.fill(0);
       players.forEach((player, i) => {
         if (((coalition >> BigInt(i)) & 1n) === 0n) return;
-        const { delta, numSamples } = player;
-        for (let k = 0; k < accumulator.length; k++) accumulator[k] = (accumulator[k] as number) + numSamples * (delta[k] as number);
+        const { delta } = player;
+        const weight = player.numSamples * (player.scale ?? 1);
+        for (let k = 0; k < accumulator.length; k++) accumulator[k] = (accumulator[k] as number) + weight * (delta[k] as number);
       });
       for (let k = 0; k < subModel.length; k++) {
         subModel[k] = totalSamples > 0 ? (global[k] as number) + (accumulator[k] as number) / totalSamples : (global[k] as number);

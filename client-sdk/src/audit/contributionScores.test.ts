@@ -4,6 +4,7 @@ import type { Hex } from "viem";
 import { mulberry32 } from "../data/seededRandom.ts";
 import type { ModelSpec } from "../training/modelSpec.ts";
 import type { TrainingData } from "../training/trainingData.ts";
+import { capPlayerNorms } from "./capPlayerNorms.ts";
 import { createCoalitionGame } from "./coalitionGame.ts";
 import { contributionScores, type DeltaReader, SCORE_SCALE, type ScoringMethod } from "./contributionScores.ts";
 import { leaveOneOut } from "./leaveOneOut.ts";
@@ -59,7 +60,8 @@ describe("contributionScores", () => {
     const counts = [10, 20, 10, 40];
     const { scores, evaluations, fallback } = await run({ name: "leave-one-out" }, deltas, counts);
     // Players are ordered by update hash: here the input order.
-    const game = createCoalitionGame({ global: new Float64Array(P), players: deltas.map((delta, i) => ({ delta, numSamples: counts[i]! })), utility });
+    const scales = capPlayerNorms(deltas);
+    const game = createCoalitionGame({ global: new Float64Array(P), players: deltas.map((delta, i) => ({ delta, numSamples: counts[i]!, scale: scales[i]! })), utility });
     const expected = (await leaveOneOut(game)).map((v) => BigInt(Math.round(Math.max(0, v) * SCORE_SCALE)));
     expect(scores).toEqual(expected);
     expect(scores[0]! > 0n && scores[1]! > 0n).toBe(true);
@@ -91,14 +93,32 @@ describe("contributionScores", () => {
     expect(result.scores).toEqual([0n, 0n]);
   });
 
-  it("refuses a copies' sample sum beyond 2^53, a missing utility (INTERNAL) and a base model of another size (SHAPE_MISMATCH)", async () => {
-    const copies = contributionScores({
+  it("weights copies by their smallest sample count and splits one player's score among them", async () => {
+    const copies = await contributionScores({
       method: { name: "samples" },
       baseModelHash: hash(1000),
-      updates: [{ updateHash: hash(0), numSamples: 2 ** 52 }, { updateHash: hash(0), numSamples: 2 ** 52 }],
+      updates: [{ updateHash: hash(0), numSamples: 30 }, { updateHash: hash(0), numSamples: 50 }, { updateHash: hash(1), numSamples: 40 }],
+      deltas: reader([step(1), step(0.5)]),
+    });
+    expect(copies.scores).toEqual([15n, 15n, 40n]);
+  });
+
+  it("caps a scaled update's value at a typical update's: scaling buys nothing", async () => {
+    const honest = [step(0.3), step(0.5), step(0.5), step(0.6)];
+    const plain = await run(shapley, [...honest, step(0.5)], [10, 10, 10, 10, 10]);
+    const scaled = await run(shapley, [...honest, step(0.5 * 8)], [10, 10, 10, 10, 10]);
+    // Capped at the upper median norm (step(0.5)'s), the scaled update is the plain one.
+    expect(scaled.scores).toEqual(plain.scores);
+  });
+
+  it("refuses a sample count that is not a safe integer, a missing utility (INTERNAL) and a base model of another size (SHAPE_MISMATCH)", async () => {
+    const unsafe = contributionScores({
+      method: { name: "samples" },
+      baseModelHash: hash(1000),
+      updates: [{ updateHash: hash(0), numSamples: 2 ** 53 }],
       deltas: reader([step(1)]),
     });
-    expect(isFedLedgerError(await copies.catch((e: unknown) => e), "INTERNAL")).toBe(true);
+    expect(isFedLedgerError(await unsafe.catch((e: unknown) => e), "INTERNAL")).toBe(true);
     const noUtility = contributionScores({ method: shapley, baseModelHash: hash(1000), updates: [{ updateHash: hash(0), numSamples: 1 }], deltas: reader([step(1)]) });
     expect(isFedLedgerError(await noUtility.catch((e: unknown) => e), "INTERNAL")).toBe(true);
     const wrongBase = contributionScores({

@@ -1,6 +1,7 @@
 import { concatHex, type Hex, hexToBytes, stringToHex } from "viem";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
 import { contentHash } from "../protocol/hashing/contentHash.ts";
+import { capPlayerNorms } from "./capPlayerNorms.ts";
 import { createCoalitionGame, type Player } from "./coalitionGame.ts";
 import { leaveOneOut } from "./leaveOneOut.ts";
 import { monteCarloShapley } from "./monteCarloShapley.ts";
@@ -51,8 +52,12 @@ type Group = { hash: Hex; members: number[]; numSamples: number };
  * Scores a round's accepted updates; the coordinator's scorers and the auditors'
  * rederiveScores both run this, so a recorded score is re-derivable exactly.
  *
- * - Identical updates (one update hash) are one player with their summed sample count;
- *   its score is split equally (floored) among them, so copies add nothing.
+ * - Identical updates (one update hash) are one player weighted by the smallest sample
+ *   count among them (not the sum: a copy adds no data); its score is split equally
+ *   (floored) among them, so copies add nothing. The coordinator leaves copies out by
+ *   default (safety.leaveOutCopies), so this only matters with that turned off.
+ * - In the value methods each player's delta is capped at the players' upper median norm
+ *   (capPlayerNorms), so scaling an update up does not scale its value.
  * - Players are ordered by update hash, so the result does not depend on input order or
  *   on the submitters' addresses. The permutation seed is the first 32 bits of
  *   SHA-256("fedledger/contribution-scores/v1" ‖ baseModelHash ‖ player hashes): on-chain
@@ -83,7 +88,8 @@ export async function contributionScores(p: ContributionScoresParameters): Promi
   if (needsValues && groups.length > 0) {
     const validation = p.validation;
     if (!validation) throw new FedLedgerError("INTERNAL", `The ${p.method.name} scorer needs the validation utility`);
-    const players: Player[] = groups.map((g, i) => ({ delta: deltas[i] as Float32Array, numSamples: g.numSamples }));
+    const scales = capPlayerNorms(deltas as Float32Array[]);
+    const players: Player[] = groups.map((g, i) => ({ delta: deltas[i] as Float32Array, numSamples: g.numSamples, scale: scales[i] as number }));
     const game = createCoalitionGame({ global: flatten(validation.global, p.deltas.parameterCount), players, utility: validation.utility });
     const method = p.method;
     const values =
@@ -113,12 +119,9 @@ function groupUpdates(updates: readonly ScoredUpdate[]): Group[] {
       throw new FedLedgerError("INTERNAL", "Sample counts must be non-negative integers", { details: `${updateHash}: ${numSamples}` });
     }
     const hash = updateHash.toLowerCase() as Hex;
-    const group = byHash.get(hash) ?? { hash, members: [], numSamples: 0 };
+    const group = byHash.get(hash) ?? { hash, members: [], numSamples };
     group.members.push(index);
-    group.numSamples += numSamples;
-    if (!Number.isSafeInteger(group.numSamples)) {
-      throw new FedLedgerError("INTERNAL", "Sample counts must be non-negative integers", { details: `${hash}: sum ${group.numSamples}` });
-    }
+    group.numSamples = Math.min(group.numSamples, numSamples);
     byHash.set(hash, group);
   });
   return [...byHash.values()].sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0));

@@ -34,8 +34,8 @@ function activate(activation: Activation, z: Float64Array): void {
  * The arithmetic, fixed: samples in dataset order; per dense layer and output unit j,
  * z_j = b_j, then z_j += x_k · W[k, j] for k ascending, skipping x_k = 0 (exact: the
  * weights are finite); relu max(z, 0), tanh Math.tanh, sigmoid 1 / (1 + Math.exp(-z));
- * the last layer gives logits; per sample ℓ = m + log Σ_j exp(z_j − m) − z_label with
- * m = max z; the mean is Σ ℓ / numSamples in sample order, then capped at
+ * the last layer gives logits; per sample ℓ = (m − z_label) + log Σ_j exp(z_j − m) with
+ * m = max z, in that order (so huge equal logits give log(classes), not a rounded-off 0); the mean is Σ ℓ / numSamples in sample order, then capped at
  * MAX_VALIDATION_LOSS (a non-finite mean counts as the cap). Math.exp / log / tanh are
  * V8's fdlibm ports, identical on every platform Node runs on.
  *
@@ -139,7 +139,8 @@ export function createValidationUtility(specInput: ModelSpec, data: TrainingData
       for (let j = 0; j < z.length; j++) if ((z[j] as number) > max) max = z[j] as number;
       let sum = 0;
       for (let j = 0; j < z.length; j++) sum += Math.exp((z[j] as number) - max);
-      lossSum += max + Math.log(sum) - (z[data.labels[r] as number] as number);
+      // (m − z_label) first: with huge logits, m + log Σ would round the log away (loss 0).
+      lossSum += max - (z[data.labels[r] as number] as number) + Math.log(sum);
     }
     const loss = lossSum / data.numSamples;
     return -(Number.isFinite(loss) && loss < MAX_VALIDATION_LOSS ? loss : MAX_VALIDATION_LOSS);

@@ -139,7 +139,7 @@ describe("fedledger CLI (spawned, JSON-RPC over HTTP)", () => {
     expect(second.stdout).toBe("");
   });
 
-  it("verify-model shows the lineage of a recorded model, and says when a file is not on-chain", async () => {
+  it("verify-model shows the lineage of a recorded model, and exits 1 when a file is not on-chain", async () => {
     const run = await cli(["verify-model", join(chain.dir, "model2.bin"), "--json"], base);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { modelHash: string; lineage: { kind: string; steps: { round: string; aggregateModelHash: string; participants: string[] }[] } };
@@ -150,8 +150,9 @@ describe("fedledger CLI (spawned, JSON-RPC over HTTP)", () => {
       ["1", chain.hashes[0], 2],
     ]);
     const unknown = await cli(["verify-model", join(chain.dir, "unknown.bin")], base);
-    expect(unknown.code).toBe(0);
+    expect(unknown.code).toBe(1);
     expect(unknown.stdout).toContain("Not recorded on-chain");
+    expect(unknown.stderr).toMatch(/^error \[MODEL_NOT_RECORDED\]: /);
   });
 
   it("fingerprint prints the commitment and dataset size to register, as text and --json", async () => {
@@ -188,6 +189,12 @@ describe("fedledger CLI (spawned, JSON-RPC over HTTP)", () => {
       [["join", "--coordinator", "http://127.0.0.1:1", "--dataset", "nope"], base, 'error [INVALID_CONFIG]: Unknown dataset spec "nope"'],
       [["join", "--coordinator", "http://127.0.0.1:1", "--dataset", "mnist:10", "--backend", "webgpu"], base, 'error [INVALID_CONFIG]: Unknown backend "webgpu"'],
       [["frobnicate"], {}, "error [INVALID_CONFIG]: unknown command 'frobnicate'"],
+      [["model", "export", "--out", dir], base, "error [INVALID_CONFIG]: Give the model's source"],
+      [["model", "export", "--out", dir, "--local", dir, "--spec", "s.json"], base, "error [INVALID_CONFIG]: --spec applies to --store only"],
+      [["model", "export", "--out", dir, "--store", dir, "--round", "last"], base, "error [INVALID_CONFIG]: --round must be a whole number"],
+      [["model", "export", "--out", dir, "--local", dir], base, "error [INVALID_CONFIG]: Cannot read the local model copy"],
+      [["predict", "--model", dir, "--data", "nope"], {}, 'error [INVALID_CONFIG]: Unknown dataset spec "nope"'],
+      [["predict", "--model", join(dir, "none"), "--data", "mnist:5"], {}, "error [INVALID_CONFIG]: Cannot read the model file"],
     ];
     const runs = await Promise.all(cases.map(([args, env]) => cli(args, env)));
     runs.forEach((run, i) => {

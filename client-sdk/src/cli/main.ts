@@ -8,11 +8,13 @@ import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
 import { claimCommand, formatClaim } from "./commands/claim.ts";
 import { fingerprintCommand, formatFingerprint } from "./commands/fingerprint.ts";
 import { joinCommand, loadParticipantRuntime, parseBackend, parseCoordinatorUrl } from "./commands/join.ts";
+import { formatModelExport, modelExportCommand, type ModelSource } from "./commands/modelExport.ts";
+import { formatPredict, predictCommand } from "./commands/predict.ts";
 import { formatRewards, rewardsCommand } from "./commands/rewards.ts";
 import { formatStatus, statusCommand } from "./commands/status.ts";
 import { formatVerifyModel, verifyModelCommand } from "./commands/verifyModel.ts";
 import { toJson } from "./format/toJson.ts";
-import { type CsvSpecOptions, DATASET_SPEC_FORMS, parseDatasetSpec } from "./parseDatasetSpec.ts";
+import { type CsvSpecOptions, csvSpecOptions as csvOptions, DATASET_SPEC_FORMS, parseDatasetSpec } from "./parseDatasetSpec.ts";
 import { resolveAddress } from "./resolveAddress.ts";
 import { type ConnectionOptions, LEDGER_ENV, resolveConnection, RPC_URL_ENV } from "./resolveConnection.ts";
 import { DEFAULT_PRIVATE_KEY_ENV, KEYSTORE_PASSPHRASE_ENV, type KeyOptions, resolveAccount } from "./resolveKeySource.ts";
@@ -69,13 +71,24 @@ function withDatasetOptions(command: Command): Command {
     .option("--delimiter <char>", "csv: field delimiter (default ','; '\\t' for tab)");
 }
 
-function csvOptions(flags: CsvSpecOptions): CsvSpecOptions {
-  const options: CsvSpecOptions = {};
-  if (flags.labelColumn !== undefined) options.labelColumn = flags.labelColumn;
-  if (flags.featureColumns !== undefined) options.featureColumns = flags.featureColumns;
-  if (flags.header === false) options.header = false;
-  if (flags.delimiter !== undefined) options.delimiter = flags.delimiter;
-  return options;
+/** A `--round` value: a whole number, 0 for the genesis model. */
+function parseRound(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new FedLedgerError("INVALID_CONFIG", "--round must be a whole number", { details: `got ${JSON.stringify(value.slice(0, 40))}` });
+  }
+  return Number(value);
+}
+
+/** The model's source for `model export`: exactly one of --store and --local. */
+function modelSource(flags: { store?: string; local?: string; spec?: string }): ModelSource {
+  if ((flags.store === undefined) === (flags.local === undefined)) {
+    throw new FedLedgerError("INVALID_CONFIG", "Give the model's source: --store DIR (a coordinator's storage.dir) or --local DIR (a participant's --model-dir)");
+  }
+  if (flags.local !== undefined) {
+    if (flags.spec !== undefined) throw new FedLedgerError("INVALID_CONFIG", "--spec applies to --store only: a local copy keeps its spec");
+    return { kind: "local", dir: flags.local };
+  }
+  return { kind: "store", dir: flags.store as string, ...(flags.spec === undefined ? {} : { specFile: flags.spec }) };
 }
 
 function readerFor(flags: ConnectionOptions) {
@@ -151,21 +164,54 @@ withKeyOptions(withChainOptions(program.command("claim").description("claim all 
     print(result, flags, formatClaim);
   });
 
-withChainOptions(program.command("verify-model").description("hash a model file and show its on-chain lineage"), true)
-  .argument("<file>", "canonically encoded model weights")
+withChainOptions(program.command("verify-model").description("hash a model and show its on-chain lineage; exits 1 when no round produced it"), true)
+  .argument("<model>", "canonically encoded model weights, or a directory from `fedledger model export`")
   .option("--json", "machine-readable output")
   .action(async (file: string, flags: ConnectionOptions & OutputFlags) => {
     const { connection, reader } = readerFor(flags);
-    print(await verifyModelCommand({ file, range: connection.range }, { reader }), flags, formatVerifyModel);
+    const result = await verifyModelCommand({ file, range: connection.range }, { reader });
+    print(result, flags, formatVerifyModel);
+    if (result.lineage.kind === "unrecorded") throw new FedLedgerError("MODEL_NOT_RECORDED", "No recorded round produced this model");
   });
+
+const modelCommand = program.command("model").description("the federation's global model");
+withChainOptions(modelCommand.command("export").description("write a recorded global model as a TensorFlow.js model directory (model.json + weights.bin)"), true)
+  .requiredOption("--out <dir>", "directory to write model.json and weights.bin into")
+  .option("--round <n>", "the round whose model to export, 0 for genesis (default: the newest recorded model the source holds)")
+  .option("--store <dir>", "take it from a coordinator's storage.dir")
+  .option("--spec <file>", "with --store: the model spec JSON (default: <store>/model-spec.json, written by the coordinator)")
+  .option("--local <dir>", "take it from a participant's --model-dir")
+  .option("--json", "machine-readable output")
+  .action(async (flags: ConnectionOptions & OutputFlags & { out: string; round?: string; store?: string; spec?: string; local?: string }) => {
+    const source = modelSource(flags);
+    const round = flags.round === undefined ? undefined : parseRound(flags.round);
+    const { connection, reader } = readerFor(flags);
+    const result = await modelExportCommand({ out: flags.out, source, ...(round === undefined ? {} : { round }), range: connection.range }, { reader });
+    print(result, flags, formatModelExport);
+  });
+
+withDatasetOptions(
+  program
+    .command("predict")
+    .description("run an exported model on a dataset: each row's predicted class, and the accuracy against its labels")
+    .requiredOption("--model <dir>", "a directory from `fedledger model export` (any TensorFlow.js Layers model directory)")
+    .requiredOption("--data <spec>", DATASET_SPEC_FORMS)
+    .option("--backend <name>", "TensorFlow.js backend: tensorflow, wasm or cpu (default: fastest available)")
+    .option("--json", "machine-readable output"),
+).action(async (flags: CsvSpecOptions & OutputFlags & { model: string; data: string; backend?: string }) => {
+  const dataset = parseDatasetSpec(flags.data, csvOptions(flags));
+  const backend = flags.backend === undefined ? undefined : parseBackend(flags.backend);
+  print(await predictCommand({ model: flags.model, dataset, ...(backend === undefined ? {} : { backend }) }), flags, formatPredict);
+});
 
 withDatasetOptions(
   withKeyOptions(withChainOptions(program.command("join").description("train with a coordinator until stopped (Ctrl-C)"), false), false)
     .requiredOption("--coordinator <url>", "coordinator URL")
     .requiredOption("--dataset <spec>", `local training data: ${DATASET_SPEC_FORMS}`)
     .option("--backend <name>", "TensorFlow.js backend: tensorflow, wasm or cpu (default: fastest available)")
+    .option("--model-dir <dir>", "keep the latest global model here each round, for `fedledger model export --local`")
     .option("--json", "machine-readable output"),
-).action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & CsvSpecOptions & { coordinator: string; dataset: string; backend?: string }) => {
+).action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & CsvSpecOptions & { coordinator: string; dataset: string; backend?: string; modelDir?: string }) => {
   const connection = resolveConnection(flags, env);
   const dataset = parseDatasetSpec(flags.dataset, csvOptions(flags));
   const backend = flags.backend === undefined ? undefined : parseBackend(flags.backend);
@@ -184,7 +230,14 @@ withDatasetOptions(
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   const result = await joinCommand(
-    { coordinatorUrl, dataset, ...(backend === undefined ? {} : { backend }), rpcUrl: connection.rpcUrl, ledger: connection.ledger },
+    {
+      coordinatorUrl,
+      dataset,
+      ...(backend === undefined ? {} : { backend }),
+      ...(flags.modelDir === undefined ? {} : { modelDir: flags.modelDir }),
+      rpcUrl: connection.rpcUrl,
+      ledger: connection.ledger,
+    },
     { account, signal: controller.signal, runParticipant },
   );
   if (result !== undefined) print(result, flags, (r) => toJson(r));

@@ -21,6 +21,19 @@ export type DatasetSpec =
 
 export const DATASET_SPEC_FORMS = "mnist, mnist:COUNT, idx:IMAGES_PATH,LABELS_PATH or csv:PATH";
 
+/**
+ * The csv options given in `from` (parsed flags, a config section), without the absent
+ * ones; `header` only when false, its default being true.
+ */
+export function csvSpecOptions(from: { [K in keyof CsvSpecOptions]?: CsvSpecOptions[K] | undefined }): CsvSpecOptions {
+  const options: CsvSpecOptions = {};
+  if (from.labelColumn !== undefined) options.labelColumn = from.labelColumn;
+  if (from.featureColumns !== undefined) options.featureColumns = from.featureColumns;
+  if (from.header === false) options.header = false;
+  if (from.delimiter !== undefined) options.delimiter = from.delimiter;
+  return options;
+}
+
 function invalid(message: string, details?: string): FedLedgerError {
   return new FedLedgerError("INVALID_CONFIG", message, details === undefined ? {} : { details });
 }

@@ -4,6 +4,7 @@ import { io, type Socket } from "socket.io-client";
 import { type Address, getAddress, type Hex, type LocalAccount, toHex } from "viem";
 import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
 import { type ErrorCode, isErrorCode } from "../errors/codes.ts";
+import { writeLocalModelCopy } from "../modelFiles/localModelCopy.ts";
 import { decodeWeights, encodeWeights } from "../protocol/encoding/weightsCodec.ts";
 import type { ClientToServerEvents, ServerToClientEvents } from "../protocol/events.ts";
 import { contentHash } from "../protocol/hashing/contentHash.ts";
@@ -16,6 +17,7 @@ import {
   type FitInstruction,
   fitInstructionSchema,
   type Session,
+  sessionSchema,
   type SubmitReceipt,
   type SubmitUpdate,
 } from "../protocol/messages.ts";
@@ -26,6 +28,7 @@ import type { BackendName } from "../training/backend.ts";
 import { layerLayout, parseModelSpec } from "../training/modelSpec.ts";
 import type { TrainingData } from "../training/trainingData.ts";
 import { checkChallenge } from "./checkChallenge.ts";
+import { createDataCheck } from "./createDataCheck.ts";
 import type { ParticipantEvents } from "./participantEvents.ts";
 
 export type ParticipantOptions = {
@@ -51,6 +54,11 @@ export type ParticipantOptions = {
   /** Reconnection backoff: first delay and cap, in ms. Defaults 500 and 10,000. */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
+  /**
+   * Where to keep the latest global model received (weights, spec, round, hash), rewritten
+   * atomically each round, for `fedledger model export --local`. Default: not kept.
+   */
+  modelDir?: string;
 };
 
 type Pending = { submission: SubmitUpdate; acked: boolean };
@@ -64,6 +72,9 @@ const FATAL_LOGIN_CODES: readonly ErrorCode[] = [
   "INVALID_PAYLOAD",
   "INVALID_CONFIG",
   "KEY_ERROR",
+  // The local data does not fit the coordinator's model (checked at login): no retry changes that.
+  "SHAPE_MISMATCH",
+  "INVALID_DATASET",
 ];
 
 /**
@@ -85,6 +96,10 @@ export function createParticipant(options: ParticipantOptions) {
   const clientId: Hex = toHex(randomBytes(32));
   const pending = new Map<number, Pending>();
   const training = new Set<number>();
+  // The newest round whose model modelDir holds, and the write in flight (one at a time).
+  let keptRound = -1;
+  let keeping: Promise<void> = Promise.resolve();
+  const checkData = createDataCheck(options.data);
   let session: Session | undefined;
   let started: ((s: Session) => void) | undefined;
   let failed: ((e: FedLedgerError) => void) | undefined;
@@ -148,7 +163,12 @@ export function createParticipant(options: ParticipantOptions) {
       expiresAt: BigInt(challenge.expiresAt),
       clientId,
     });
-    return call(socket.timeout(ackTimeoutMs).emitWithAck("session:authenticate", { signature }) as Promise<Ack<Session>>);
+    const answer = await call(socket.timeout(ackTimeoutMs).emitWithAck("session:authenticate", { signature }) as Promise<Ack<unknown>>);
+    const established = sessionSchema.safeParse(answer);
+    if (!established.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed session", { details: describeIssues(established.error) });
+    // Data that does not fit the model fails here, before any round, not at the first fit.
+    if (established.data.modelSpec !== undefined) checkData(established.data.modelSpec);
+    return established.data;
   }
 
   socket.on("connect", async () => {
@@ -219,6 +239,7 @@ export function createParticipant(options: ParticipantOptions) {
     if (training.has(fit.round)) return;
     training.add(fit.round);
     try {
+      checkData(fit.modelSpec);
       events.emit("round:start", { round: fit.round, deadline: fit.deadline, baseModelHash: fit.baseModelHash });
       const submission = await trainAndSign(fit);
       const entry = { submission, acked: false };
@@ -227,6 +248,23 @@ export function createParticipant(options: ParticipantOptions) {
     } finally {
       training.delete(fit.round);
     }
+  }
+
+  /** Keeps the (verified) global model of `fit` in modelDir unless a newer one is kept there; a failure is reported, not fatal. */
+  function keepGlobalModel(fit: FitInstruction): void {
+    const dir = options.modelDir;
+    const round = fit.round - 1;
+    if (dir === undefined || round <= keptRound) return;
+    keptRound = round;
+    const copy = { round, modelHash: fit.baseModelHash, modelSpec: fit.modelSpec, weights: fit.model };
+    keeping = keeping.then(async () => {
+      try {
+        await writeLocalModelCopy(dir, copy);
+        events.emit("model:kept", { round, modelHash: copy.modelHash, dir });
+      } catch (cause) {
+        emitError(new FedLedgerError("INTERNAL", `Could not keep the global model in ${dir}`, { details: cause instanceof Error ? cause.message : String(cause), cause }));
+      }
+    });
   }
 
   async function trainAndSign(fit: FitInstruction): Promise<SubmitUpdate> {
@@ -239,6 +277,7 @@ export function createParticipant(options: ParticipantOptions) {
     const spec = parseModelSpec(fit.modelSpec);
     const layout = layerLayout(spec);
     const global = decodeWeights(fit.model, layout).weights;
+    keepGlobalModel(fit);
     const { trainLocal } = await import("../training/trainLocal.ts");
     if (options.backend) {
       const { selectBackend } = await import("../training/backend.ts");

@@ -12,5 +12,7 @@ export type ParticipantEvents = {
   "round:end": [end: RoundEnd];
   /** This participant's acknowledged update was left out of the recorded round, and earns nothing: `code` says why. */
   "round:left-out": [leftOut: { round: number; code: ErrorCode }];
+  /** The global model of round `round` (0: genesis) is kept in the participant's modelDir. */
+  "model:kept": [kept: { round: number; modelHash: `0x${string}`; dir: string }];
   error: [error: FedLedgerError];
 };

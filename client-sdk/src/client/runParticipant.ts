@@ -35,6 +35,7 @@ export async function runParticipant(options: RunParticipantOptions): Promise<{ 
     datasetCommitment: commitment,
     datasetSize: status.datasetSize,
     ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.modelDir === undefined ? {} : { modelDir: options.modelDir }),
   });
   let bar: ReturnType<typeof createProgressBar> | undefined;
   let roundsSubmitted = 0;
@@ -57,6 +58,7 @@ export async function runParticipant(options: RunParticipantOptions): Promise<{ 
   participant.events.on("round:end", (e) =>
     say(e.status === "recorded" ? `round ${e.round}: recorded on-chain in ${e.txHash}` : `round ${e.round}: aborted (${e.reason ?? "no reason"})`),
   );
+  participant.events.on("model:kept", (k) => say(`round ${k.round}'s global model ${k.modelHash} kept in ${k.dir}`));
   participant.events.on("round:left-out", (e) => say(`round ${e.round}: your update was left out of the record (${e.code}); it earns nothing this round`));
   participant.events.on("error", (e) => process.stderr.write(`error [${e.code}]: ${e.shortMessage}\n`));
   await participant.start();

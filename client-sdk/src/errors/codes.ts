@@ -21,6 +21,9 @@ export const ERROR_CODES = [
   "NORM_EXCEEDED",
   "VALIDATION_FAILED",
   "REJECTED_BY_STRATEGY",
+  "COPIED_UPDATE",
+  "REPLAYED_UPDATE",
+  "NO_VALIDATED_GAIN",
   "PAYLOAD_TOO_LARGE",
   "LATE_SUBMISSION",
   "DUPLICATE_SUBMISSION",
@@ -29,6 +32,8 @@ export const ERROR_CODES = [
   "INVALID_CONFIG",
   "KEY_ERROR",
   "CHAIN_ERROR",
+  /** A model whose hash no recorded round (nor the genesis) names. */
+  "MODEL_NOT_RECORDED",
   "TRAINING_ERROR",
   "INTERNAL",
 ] as const;

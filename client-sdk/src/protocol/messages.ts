@@ -66,7 +66,18 @@ export type Challenge = z.infer<typeof challengeSchema>;
 export const authenticateSchema = z.object({ signature: signatureSchema });
 export type Authenticate = z.infer<typeof authenticateSchema>;
 
-export const sessionSchema = z.object({ address: addressSchema, chainId: z.number().int().positive(), ledger: addressSchema });
+/**
+ * The authenticate ack. `modelSpec` is the federation's model, as every fit instruction
+ * carries it (validated by the training module): the participant checks its data against
+ * it at login, before any round. Optional, so that adding it kept protocol 2: a session
+ * without it defers that check to the first fit instruction.
+ */
+export const sessionSchema = z.object({
+  address: addressSchema,
+  chainId: z.number().int().positive(),
+  ledger: addressSchema,
+  modelSpec: z.unknown().optional(),
+});
 export type Session = z.infer<typeof sessionSchema>;
 
 // ------------------------------------------------------------ rounds

@@ -1,5 +1,5 @@
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
-import { inputSize, modelInputShape, type ModelSpec, numClasses } from "./modelSpec.ts";
+import { inputSize, modelInputShape, type ModelSpec, numClasses, shapeSize } from "./modelSpec.ts";
 import type { Dataset } from "../data/Dataset.ts";
 
 /**
@@ -35,9 +35,14 @@ export function checkTrainingData(spec: ModelSpec, data: TrainingData): void {
   }
   const modelShape = modelInputShape(spec);
   if (!shapesCompatible(featureShape, modelShape)) {
+    // Same number of values in another layout (28×28 images, a 784-input MLP): say how the model takes them.
+    const hint =
+      shapeSize(featureShape) === shapeSize(modelShape)
+        ? `; both hold ${shapeSize(modelShape)} values: declare the input [${featureShape.join(",")}] and reshape in the model (Flatten before Dense layers, Reshape before Conv2D)`
+        : "";
     throw new FedLedgerError(
       "SHAPE_MISMATCH",
-      `Feature shape [${featureShape.join(",")}] does not match the model input [${modelShape.join(",")}]`,
+      `Feature shape [${featureShape.join(",")}] does not match the model input [${modelShape.join(",")}]${hint}`,
       { details: `features [${featureShape.join(",")}], model input [${modelShape.join(",")}]` },
     );
   }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { FedLedgerError, messages, modelSpecSchema, trainConfigSchema, WEIGHT_DTYPES } from "@fedledger/client-sdk";
 import { scorerConfigSchema } from "../scorers/registry.ts";
-import { strategyConfigSchema, strategyProblems } from "../strategies/registry.ts";
+import { evaluationConfigSchema } from "./evaluationData.ts";
+import { DEFAULT_STRATEGY, strategyConfigSchema, strategyProblems } from "../strategies/registry.ts";
 
 /**
  * The coordinator's config file, validated in two phases (as Hardhat does): the schema
@@ -64,7 +65,7 @@ export const coordinatorConfigSchema = z.strictObject({
   model: modelSchema,
   training: trainConfigSchema.omit({ seed: true }),
   /** The aggregation rule, by name with its parameters (strategies/registry.ts). */
-  strategy: strategyConfigSchema.prefault({ name: "fedavg" }),
+  strategy: strategyConfigSchema.prefault(DEFAULT_STRATEGY),
   /** The safety net, on by default: what no strategy may turn off. */
   safety: z
     .strictObject({
@@ -74,13 +75,19 @@ export const coordinatorConfigSchema = z.strictObject({
       outlierNormMultiple: z.number().gt(1).nullable().default(10),
       /** A candidate model whose evaluation loss exceeds the previous model's by more than this fraction is not recorded; null turns it off. */
       maxLossIncrease: z.number().positive().nullable().default(1),
+      /** Updates of a round whose cosine similarity is at least this are copies, all left out (COPIED_UPDATE); null turns it off. */
+      copyCosine: z.number().gt(0).max(1).nullable().default(0.99999),
+      /** An update whose cosine similarity with the last global change is at least this is a replay, left out (REPLAYED_UPDATE); null turns it off. */
+      replayCosine: z.number().gt(0).max(1).nullable().default(0.99999),
+      /** Each update alone must improve the validation loss (NO_VALIDATED_GAIN); on by default when the coordinator has evaluation data, which it needs. */
+      validationGate: z.boolean().optional(),
     })
     .prefault({}),
-  scorer: scorerConfigSchema.prefault({ name: "samples" }),
+  /** How contributions are scored; default `shapley` with evaluation data, else `samples` (see defaultScorerConfig). */
+  scorer: scorerConfigSchema.optional(),
   storage: z.strictObject({ dir: z.string().default(".fedledger/coordinator") }).prefault({}),
-  evaluation: z
-    .strictObject({ dataset: z.literal("mnist"), testFraction: z.number().gt(0).lt(1).default(0.15), seed: z.int().min(0).default(7) })
-    .optional(),
+  /** Server-side evaluation data: any dataset spec the participant CLI takes (evaluationData.ts). */
+  evaluation: evaluationConfigSchema.optional(),
 }).superRefine((config, ctx) => {
   // Cross-field rules, reported together with every schema problem.
   const rounds = config.rounds as { minFitClients?: number; minAvailableClients?: number } | undefined;

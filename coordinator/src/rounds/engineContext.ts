@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from "viem";
-import type { LayerSpec, LedgerDomainParameters, WeightDtype } from "@fedledger/client-sdk";
+import type { LayerSpec, LedgerDomainParameters, ValidationUtility, WeightDtype } from "@fedledger/client-sdk";
 import type { Logger } from "pino";
 import type { LedgerWriterDependencies } from "../ledger/recordRound.ts";
 import type { CoordinatorMetrics } from "../metrics/coordinatorMetrics.ts";
@@ -38,6 +38,12 @@ export type SafetySettings = {
   outlierNormMultiple: number | null;
   /** A candidate aggregate whose loss exceeds the previous model's by more than this fraction is not recorded; null: off. */
   maxLossIncrease: number | null;
+  /** Updates at least this cosine-similar are copies, all left out; null: off. */
+  copyCosine: number | null;
+  /** An update at least this cosine-similar to the last global change is a replay, left out; null: off. */
+  replayCosine: number | null;
+  /** The validation utility each update must improve alone (see leaveOutNoGain); undefined: off. */
+  validationGate: ValidationUtility | undefined;
 };
 
 /** A participant's registry entry as the ledger checks it in `recordRound`. */

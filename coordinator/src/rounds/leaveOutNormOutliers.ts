@@ -1,26 +1,19 @@
-import type { UpdateSource } from "../strategies/Strategy.ts";
+import { upperMedian } from "@fedledger/client-sdk";
 import type { UpdateRow } from "../stores/stateStore.ts";
-import type { EngineContext } from "./engineContext.ts";
+import { leaveOut, type RoundFilterContext } from "./leaveOut.ts";
 import { storedNorm } from "./updateDistances.ts";
-
-/**
- * The median norm the outlier bound is a multiple of: the upper median, so with an even
- * count ties go to the larger norm and two updates never exclude each other (which of
- * two is honest cannot be told from norms; the loss check decides then).
- */
-export function upperMedian(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? 0;
-}
 
 /**
  * The default norm bound: an update whose L2 norm exceeds `outlierNormMultiple` times the
  * median norm of the round's accepted updates is left out before aggregation (excluded
  * as NORM_EXCEEDED, logged and counted). With an honest majority the median is an honest
- * norm, so a scaled or float32-range update cannot dominate the mean.
+ * norm, so a scaled or float32-range update cannot dominate the mean. The median is the
+ * upper median, so with an even count ties go to the larger norm and two updates never
+ * exclude each other (which of two is honest cannot be told from norms; the loss check
+ * decides then).
  */
 export async function leaveOutNormOutliers(
-  ctx: Pick<EngineContext, "safety" | "state" | "logger" | "metrics"> & { updates: UpdateSource },
+  ctx: RoundFilterContext,
   round: number,
   updates: readonly UpdateRow[],
 ): Promise<UpdateRow[]> {
@@ -33,9 +26,7 @@ export async function leaveOutNormOutliers(
   return updates.filter((u, i) => {
     const norm = norms[i] as number;
     if (norm <= bound) return true;
-    ctx.state.excludeUpdate(round, u.participant, "NORM_EXCEEDED");
-    ctx.metrics.updatesRefused.inc({ reason: "NORM_EXCEEDED" });
-    ctx.logger.warn({ round, participant: u.participant, norm, medianNorm: median, bound }, "update left out: its norm is an outlier");
+    leaveOut(ctx, round, u.participant, "NORM_EXCEEDED", "update left out: its norm is an outlier", { norm, medianNorm: median, bound });
     return false;
   });
 }

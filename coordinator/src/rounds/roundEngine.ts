@@ -9,7 +9,10 @@ import { collectUpdates } from "./collectUpdates.ts";
 import { dropUnrecordable } from "./dropUnrecordable.ts";
 import type { EngineContext } from "./engineContext.ts";
 import { finishRound, type FinishedRound, type FinishOutcome } from "./finishRound.ts";
+import { leaveOutCopies } from "./leaveOutCopies.ts";
+import { leaveOutNoGain } from "./leaveOutNoGain.ts";
 import { leaveOutNormOutliers } from "./leaveOutNormOutliers.ts";
+import { lastGlobalChange, leaveOutReplays } from "./leaveOutReplays.ts";
 import type { OpenRound } from "./openRound.ts";
 import { resumePoint } from "./resumePoint.ts";
 import { submitUpdate } from "./submitUpdate.ts";
@@ -103,7 +106,11 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
       if (signal?.aborted) return { status: "stopped" };
       if (!acked) return { status: "aborted", reason: `fewer than ${ctx.settings.minAvailableClients} active clients available`, accepted: 0 };
       const recordable = await dropUnrecordable(ctx, { round, baseModelHash }, acked);
-      updates = await leaveOutNormOutliers(ctx, round, recordable);
+      const originals = await leaveOutCopies(ctx, round, recordable);
+      const fresh = await leaveOutReplays(ctx, round, originals, await lastGlobalChange(ctx, round, start.global));
+      updates = await leaveOutNormOutliers(ctx, round, fresh);
+      const utility = ctx.safety.validationGate;
+      if (utility) updates = await leaveOutNoGain(ctx, { round, global: start.global, utility }, updates);
       ctx.state.closeRound(round);
     }
     const outcome = await finishRound(ctx, {

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { Dataset, ModelSpec, Weights } from "@fedledger/client-sdk";
+import type { Dataset, ModelSpec, ValidationUtility, Weights } from "@fedledger/client-sdk";
 import type { z } from "zod";
 import type { FitResult, UpdateSource } from "../strategies/Strategy.ts";
 
@@ -25,8 +25,11 @@ export interface Scorer {
   score(parameters: ScoreParameters): Promise<readonly bigint[]>;
 }
 
-/** What a scorer may need besides its options: the model and the coordinator's validation data. */
-export type ScorerDependencies = { spec: ModelSpec; evaluationData?: Dataset };
+/**
+ * What a scorer may need besides its options: the model and the coordinator's validation
+ * data, or the validation utility already built from them (shared with the safety net).
+ */
+export type ScorerDependencies = { spec: ModelSpec; evaluationData?: Dataset; utility?: ValidationUtility };
 
 type ScorerSchema = z.ZodObject<{ name: z.ZodLiteral<string> } & z.core.$ZodShape, z.core.$ZodObjectConfig>;
 

@@ -8,7 +8,9 @@ import type { Scorer, ScorerDependencies } from "./Scorer.ts";
  */
 export function createMethodScorer(method: ScoringMethod, dependencies: Partial<ScorerDependencies> = {}): Scorer {
   let utility: ValidationUtility | undefined;
-  if (method.name !== "samples") {
+  if (method.name !== "samples" && dependencies.utility) {
+    utility = dependencies.utility;
+  } else if (method.name !== "samples") {
     if (!dependencies.evaluationData || !dependencies.spec) {
       throw new FedLedgerError("INVALID_CONFIG", `The ${method.name} scorer needs the coordinator's evaluation data`, {
         details: "configure `evaluation` (or pass evaluationData)",

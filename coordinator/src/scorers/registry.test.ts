@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createDataset, isFedLedgerError, type ModelSpec } from "@fedledger/client-sdk";
 import { configProblems } from "../../../test/fixtures/configProblems.ts";
 import { parseCoordinatorConfig } from "../config/coordinatorConfig.ts";
-import { createScorer, SCORERS, scorerConfigSchema } from "./registry.ts";
+import { createScorer, defaultScorerConfig, SCORERS, scorerConfigSchema } from "./registry.ts";
 
 const spec: ModelSpec = { kind: "mlp", inputShape: [2], layers: [{ units: 2, activation: "softmax" }] };
 const evaluationData = createDataset({ features: Float32Array.of(1, 0, 0, 1), labels: Int32Array.of(0, 1), featureShape: [2], numClasses: 2 });
@@ -23,8 +23,10 @@ describe("scorer registry", () => {
     expect(SCORERS.map((d) => d.schema.shape.name.value)).toEqual(["samples", "leave-one-out", "shapley"]);
   });
 
-  it("fills the defaults of the named scorer; samples when the config names none", () => {
-    expect(parseCoordinatorConfig(configWith(undefined)).scorer).toEqual({ name: "samples" });
+  it("fills the defaults of the named scorer; none named: shapley with evaluation data, else samples", () => {
+    expect(parseCoordinatorConfig(configWith(undefined)).scorer).toBeUndefined();
+    expect(defaultScorerConfig(true)).toEqual({ name: "shapley", permutations: 10, truncationTolerance: 0.01, maxEvaluations: 100 });
+    expect(defaultScorerConfig(false)).toEqual({ name: "samples" });
     expect(parseCoordinatorConfig(configWith({ name: "leave-one-out" })).scorer).toEqual({ name: "leave-one-out" });
     expect(parseCoordinatorConfig(configWith({ name: "shapley" })).scorer).toEqual({
       name: "shapley",

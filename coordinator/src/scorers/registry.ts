@@ -20,6 +20,16 @@ export const scorerConfigSchema = z.discriminatedUnion("name", schemasOf(SCORERS
 export type ScorerConfig = z.output<typeof scorerConfigSchema>;
 export type ScorerName = ScorerConfig["name"];
 
+/**
+ * The scorer when config names none: `shapley` (its defaults) when the coordinator has
+ * evaluation data, which value scores need; else `samples`, the registered-size-bounded
+ * baseline. The attack matrix shows why (README): paid by declared samples, free riders
+ * and Byzantine participants collect their share; paid by measured value, they do not.
+ */
+export function defaultScorerConfig(hasEvaluationData: boolean): ScorerConfig {
+  return scorerConfigSchema.parse({ name: hasEvaluationData ? "shapley" : "samples" });
+}
+
 /** Builds the scorer a validated config names; INVALID_CONFIG if it lacks what it needs. */
 export function createScorer(config: ScorerConfig, dependencies: ScorerDependencies): Scorer {
   const definition = SCORERS.find((candidate) => candidate.schema.shape.name.value === config.name) as ScorerDefinition | undefined;

@@ -31,8 +31,9 @@ describe("sample-count scorer", () => {
     expect(await scorer.score(parameters([600, 1, 0, 2 ** 53 - 1]))).toEqual([600n, 1n, 0n, 2n ** 53n - 1n]);
   });
 
-  it("scores an all-zero update 0, and splits one count among identical updates", async () => {
-    expect(await createSampleCountScorer().score(parameters([600, 50, 10, 3], [1, 0, 2, 2]))).toEqual([600n, 0n, 6n, 6n]);
+  it("scores an all-zero update 0, and splits the smallest count among identical updates", async () => {
+    expect(await createSampleCountScorer().score(parameters([600, 50, 10, 3], [1, 0, 2, 2]))).toEqual([600n, 0n, 1n, 1n]);
+    expect(await createSampleCountScorer().score(parameters([600, 50, 10, 30], [1, 0, 2, 2]))).toEqual([600n, 0n, 5n, 5n]);
   });
 
   it("refuses counts that are not non-negative integers (INTERNAL)", async () => {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Hex } from "viem";
-import { contentHashSync, FedLedgerError } from "@fedledger/client-sdk";
+import { contentHashSync, contentObjectPath, FedLedgerError } from "@fedledger/client-sdk";
 import { canonicalSha256Hex } from "./sha256Hex.ts";
 import { fileSize, writeFileDurably } from "./durableWrite.ts";
 
@@ -28,10 +28,7 @@ export type ContentStore = {
  */
 export function createDirectoryContentStore(dir: string): ContentStore {
   const root = resolve(dir);
-  const pathOf = (hash: Hex): string => {
-    const hex = canonicalSha256Hex(hash).slice(2);
-    return join(root, hex.slice(0, 2), hex.slice(2));
-  };
+  const pathOf = (hash: Hex): string => contentObjectPath(root, canonicalSha256Hex(hash));
   return {
     pathOf,
     async put(bytes, verifiedHash) {

@@ -1,20 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
-
-/**
- * Makes `dir`'s entries (a rename or a new file in it) durable. POSIX only: Windows cannot
- * open a directory for fsync, and NTFS journals renames itself.
- */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  if (process.platform === "win32") return;
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+import { stat } from "node:fs/promises";
+import { writeFileAtomically } from "@fedledger/client-sdk";
 
 /** Size of the file at `path`, or undefined if there is none. */
 export async function fileSize(path: string): Promise<number | undefined> {
@@ -28,52 +13,16 @@ export async function fileSize(path: string): Promise<number | undefined> {
 }
 
 /**
- * Writes `chunks` (concatenated) to `path` so that, once this resolves, the file is there
- * in full even across a crash or power loss, and no reader ever sees a partial file under
- * `path`:
+ * Writes `chunks` (concatenated) to `path` durably and atomically (the SDK's
+ * writeFileAtomically: temp file, fsync, rename, directory fsync), so that an acknowledged
+ * object survives a crash and no reader sees a partial file.
  *
- *   1. create the directory (and fsync the parents of whatever was created),
- *   2. write a temporary file in the same directory (same filesystem, so the rename is
- *      atomic) and fsync it,
- *   3. rename it onto `path` (atomic replace) and fsync the directory.
- *
- * Idempotent: if a file of `expectedSize` bytes is already at `path` it is left untouched
- * and "exists" is returned. Concurrent writers of the same content are safe (each renames
- * its own complete temporary file). A crash can leave a `.tmp-*` file behind, never a
- * partial `path`.
+ * Idempotent: if a file of the chunks' total size is already at `path` it is left
+ * untouched and "exists" is returned.
  */
 export async function writeFileDurably(path: string, chunks: readonly ArrayBufferView[]): Promise<"written" | "exists"> {
   const expectedSize = chunks.reduce((n, c) => n + c.byteLength, 0);
   if ((await fileSize(path)) === expectedSize) return "exists";
-  const dir = dirname(path);
-  const firstCreated = await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.tmp-${process.pid}-${randomUUID()}`);
-  try {
-    const handle = await open(temp, "wx", 0o644);
-    try {
-      let position = 0;
-      for (const chunk of chunks) {
-        const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        let done = 0;
-        while (done < bytes.byteLength) {
-          const { bytesWritten } = await handle.write(bytes, done, bytes.byteLength - done, position);
-          done += bytesWritten;
-          position += bytesWritten;
-        }
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await fsyncDirectory(dir);
-  if (firstCreated !== undefined) {
-    // New directories are entries of their parents: make those durable too.
-    for (let d = dir; d !== dirname(firstCreated); d = dirname(d)) await fsyncDirectory(dirname(d));
-  }
+  await writeFileAtomically(path, chunks);
   return "written";
 }

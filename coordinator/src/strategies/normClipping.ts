@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { z } from "zod";
-import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
+import { FedLedgerError, upperMedian, type Weights } from "@fedledger/client-sdk";
 import type {
   AggregateFitParameters,
   AggregateFitResult,
@@ -12,11 +12,20 @@ import type {
 } from "./Strategy.ts";
 import { assertNoProblems, schemaProblems } from "./fedAvg.ts";
 
-/** Configurable parameters (the registry's `clip` entry adds `name` and `inner`). */
+/** Configurable parameters (the registry's `clip` entry adds `name` and `inner`): exactly one bound. */
 export const normClippingParameters = z.object({
   /** Largest L2 norm a delta keeps; longer deltas are scaled down to it. */
-  maxNorm: z.number().positive().max(Number.MAX_VALUE),
+  maxNorm: z.number().positive().max(Number.MAX_VALUE).optional(),
+  /** Adaptive bound: this multiple of the round's upper median norm (1: clip to the median). */
+  medianMultiple: z.number().min(1).max(1e6).optional(),
 });
+
+export type NormClippingBound = { maxNorm: number; medianMultiple?: undefined } | { medianMultiple: number; maxNorm?: undefined };
+
+/** The one problem a clip config can have on its own: not exactly one bound. */
+export function clipBoundProblem(options: { maxNorm?: number | undefined; medianMultiple?: number | undefined }): string | undefined {
+  return (options.maxNorm === undefined) === (options.medianMultiple === undefined) ? "give exactly one of maxNorm and medianMultiple" : undefined;
+}
 
 /** Coordinates read per pass when measuring norms. */
 const NORM_CHUNK = 65_536;
@@ -55,18 +64,23 @@ function scaledSource(source: UpdateSource, factors: ReadonlyMap<Hex, number>): 
 /**
  * Server-side norm clipping around any strategy (Sun, Kairouz, Suresh, McMahan, "Can You
  * Really Backdoor Federated Learning?", 2019): before the inner strategy aggregates, every
- * delta whose L2 norm exceeds maxNorm is scaled by maxNorm / norm (binary64 division, then
- * scaledSource's arithmetic), so no single update can move the model further than maxNorm.
+ * delta whose L2 norm exceeds the bound is scaled by bound / norm (binary64 division, then
+ * scaledSource's arithmetic), so no single update can move the model further than the
+ * bound. The bound is fixed (`maxNorm`) or adaptive: `medianMultiple` × the upper median
+ * of the round's norms (as the contribution scores cap each player, see the SDK's
+ * capPlayerNorms), which an honest majority sets without anyone tuning a number.
  * Everything else (selection, checks, evaluation, rejections) is the inner strategy's.
  */
 export class NormClipping implements Strategy {
   readonly name: string;
-  readonly maxNorm: number;
+  readonly bound: NormClippingBound;
   readonly inner: Strategy;
 
-  constructor(options: { maxNorm: number; inner: Strategy }) {
-    assertNoProblems("NormClipping", schemaProblems(normClippingParameters, { maxNorm: options.maxNorm }));
-    this.maxNorm = options.maxNorm;
+  constructor(options: NormClippingBound & { inner: Strategy }) {
+    const bound: NormClippingBound = options.maxNorm === undefined ? { medianMultiple: options.medianMultiple } : { maxNorm: options.maxNorm };
+    const problem = clipBoundProblem(options);
+    assertNoProblems("NormClipping", [...schemaProblems(normClippingParameters, bound), ...(problem ? [problem] : [])]);
+    this.bound = bound;
     this.inner = options.inner;
     this.name = `NormClipping(${options.inner.name})`;
   }
@@ -84,8 +98,14 @@ export class NormClipping implements Strategy {
   }
 
   async aggregateFit(parameters: AggregateFitParameters): Promise<AggregateFitResult> {
+    const norms: number[] = [];
+    for (const result of parameters.results) norms.push(await finiteNorm(result, parameters.source));
+    const maxNorm = this.bound.maxNorm ?? this.bound.medianMultiple * upperMedian(norms);
     const factors = new Map<Hex, number>();
-    for (const result of parameters.results) factors.set(result.updateHash.toLowerCase() as Hex, await this.factor(result, parameters.source));
+    parameters.results.forEach((result, i) => {
+      const norm = norms[i] as number;
+      factors.set(result.updateHash.toLowerCase() as Hex, norm > maxNorm && norm > 0 ? maxNorm / norm : 1);
+    });
     return this.inner.aggregateFit({ ...parameters, source: scaledSource(parameters.source, factors) });
   }
 
@@ -100,12 +120,12 @@ export class NormClipping implements Strategy {
   evaluate(round: number, weights: Weights): Promise<EvaluationMetrics | undefined> {
     return this.inner.evaluate(round, weights);
   }
+}
 
-  private async factor(result: FitResult, source: UpdateSource): Promise<number> {
-    const norm = await updateNorm(source, result.updateHash);
-    if (!Number.isFinite(norm)) {
-      throw new FedLedgerError("NON_FINITE", "An accepted update has a non-finite norm", { details: result.updateHash });
-    }
-    return norm > this.maxNorm ? this.maxNorm / norm : 1;
+async function finiteNorm(result: FitResult, source: UpdateSource): Promise<number> {
+  const norm = await updateNorm(source, result.updateHash);
+  if (!Number.isFinite(norm)) {
+    throw new FedLedgerError("NON_FINITE", "An accepted update has a non-finite norm", { details: result.updateHash });
   }
+  return norm;
 }

@@ -83,5 +83,6 @@ describe("the config's strategy section", () => {
       "strategy.m: Multi-Krum keeps at most minFitClients - f = 4 updates, got 6",
     ]);
     expect(configProblems({ name: "clip", maxNorm: -1, inner: { name: "median" } })[0]).toMatch(/^strategy\.maxNorm: /);
+    expect(configProblems({ name: "clip", inner: { name: "median" } })[0]).toMatch(/exactly one of maxNorm and medianMultiple/);
   });
 });

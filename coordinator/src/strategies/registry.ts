@@ -11,7 +11,7 @@ import { fedTrimmedAvgStrategy } from "./fedTrimmedAvg.ts";
 import { fedYogiStrategy } from "./fedYogi.ts";
 import { krumStrategy } from "./krum.ts";
 import { multiKrumStrategy } from "./multiKrum.ts";
-import { NormClipping, normClippingParameters } from "./normClipping.ts";
+import { clipBoundProblem, NormClipping, type NormClippingBound, normClippingParameters } from "./normClipping.ts";
 import { defineStrategy, type StrategyCommon, type StrategyDefinition, type StrategySettings } from "./strategyDefinition.ts";
 
 /** Every aggregation rule config can name, one line each. */
@@ -46,18 +46,31 @@ function definitionOf(name: string): StrategyDefinition {
 
 /** The wrapper: server-side norm clipping around any registered rule. */
 export const normClippingStrategy = defineStrategy(
-  z.strictObject({ name: z.literal("clip"), ...normClippingParameters.shape, inner: innerStrategyConfigSchema }),
-  ({ maxNorm, inner }, common) => new NormClipping({ maxNorm, inner: definitionOf(inner.name).create(inner, common) }),
+  z.strictObject({ name: z.literal("clip"), ...normClippingParameters.shape, inner: innerStrategyConfigSchema }).refine((c) => !clipBoundProblem(c), {
+    message: "give exactly one of maxNorm and medianMultiple",
+  }),
+  ({ maxNorm, medianMultiple, inner }, common) =>
+    new NormClipping({ ...((maxNorm === undefined ? { medianMultiple } : { maxNorm }) as NormClippingBound), inner: definitionOf(inner.name).create(inner, common) }),
   ({ inner }, settings) => definitionOf(inner.name).problems(inner, settings).map((problem) => `inner.${problem}`),
 );
 
 /**
  * The `strategy` section of the coordinator config: a discriminated union on `name`, e.g.
  * `{ "name": "multi-krum", "f": 2, "m": 6 }` or
- * `{ "name": "clip", "maxNorm": 5, "inner": { "name": "median" } }`.
+ * `{ "name": "clip", "maxNorm": 5, "inner": { "name": "median" } }` or
+ * `{ "name": "clip", "medianMultiple": 1, "inner": { "name": "fedavg" } }`.
  */
 export const strategyConfigSchema = z.discriminatedUnion("name", [...innerStrategyConfigSchema.options, normClippingStrategy.schema]);
 export type StrategyConfig = z.output<typeof strategyConfigSchema>;
+
+/**
+ * The default: FedAvg over deltas clipped to the round's median norm. With the safety net
+ * (copies, replays and updates without a validated gain left out) it is the combination
+ * the attack matrix supports (see the README's attack table): clipping takes the leverage
+ * out of scaled updates, which a per-update check cannot refuse (a scaled honest step
+ * still helps), while FedAvg keeps every honest update, which Krum-style selection does not.
+ */
+export const DEFAULT_STRATEGY = { name: "clip", medianMultiple: 1, inner: { name: "fedavg" } } as const satisfies z.input<typeof strategyConfigSchema>;
 export type StrategyName = StrategyConfig["name"];
 
 /** Every name the `strategy` section accepts. */

@@ -197,4 +197,20 @@ describe("NormClipping", () => {
   it("refuses a non-positive maxNorm", () => {
     expect(invalid(() => new NormClipping({ maxNorm: 0, inner: new FedAvg(base) }))).toMatch(/maxNorm/);
   });
+
+  it("with medianMultiple, clips to that multiple of the round's upper median norm", async () => {
+    // Norms 5, 0.5, 12 and 1: the upper median is 5, so only the 12 is clipped (to 5 × 1).
+    const deltas = [[3, 4, 0, 0], [0.3, 0.4, 0, 0], [0, 0, 0, 12], [0, 1, 0, 0]];
+    const clipped = deltas.map((d, i) => (i === 2 ? d.map((x) => Math.fround(x * (5 / 12))) : d));
+    const { weights } = await new NormClipping({ medianMultiple: 1, inner: new FedAvg(base) }).aggregateFit(round(deltas, [1, 2, 3, 4]));
+    const reference = await new FedAvg(base).aggregateFit(round(clipped, [1, 2, 3, 4]));
+    expect(flat(weights)).toEqual(flat(reference.weights));
+    const loose = await new NormClipping({ medianMultiple: 3, inner: new FedAvg(base) }).aggregateFit(round(deltas, [1, 2, 3, 4]));
+    expect(flat(loose.weights)).toEqual(flat((await new FedAvg(base).aggregateFit(round(deltas, [1, 2, 3, 4]))).weights));
+  });
+
+  it("needs exactly one bound", () => {
+    expect(invalid(() => new NormClipping({ medianMultiple: 0.5, inner: new FedAvg(base) }))).toMatch(/medianMultiple/);
+    expect(invalid(() => new NormClipping({ maxNorm: 1, medianMultiple: 1, inner: new FedAvg(base) } as never))).toMatch(/exactly one/);
+  });
 });

@@ -29,6 +29,8 @@ export type CoordinatorServerDependencies = {
    * URL the server listens on. Undefined before listening. Never derived from a request.
    */
   coordinatorUrl: () => string | undefined;
+  /** The federation's model spec as configured, sent in every session so participants check their data at login. */
+  modelSpec?: unknown;
   /** True when `address` is an active participant on the ledger. */
   isActiveParticipant: (address: Address) => Promise<boolean>;
   /** Handles an authenticated participant's submission (the round engine). */
@@ -196,7 +198,8 @@ export function createCoordinatorServer(
     clients.add(socket);
     socket.data.authenticated = true;
     admission.loggedIn(socket.conn);
-    return { address, chainId: deps.domain.chainId, ledger: deps.domain.ledger };
+    const session = { address, chainId: deps.domain.chainId, ledger: deps.domain.ledger };
+    return deps.modelSpec === undefined ? session : { ...session, modelSpec: deps.modelSpec };
   }
 
   return {

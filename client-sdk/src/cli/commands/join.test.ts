@@ -12,7 +12,7 @@ describe("join command", () => {
     const controller = new AbortController();
     const calls: RunParticipantOptions[] = [];
     const result = await joinCommand(
-      { coordinatorUrl: "http://coordinator:4000", dataset: parseDatasetSpec("mnist:20"), backend: "cpu", rpcUrl: "http://rpc:8545", ledger: LEDGER },
+      { coordinatorUrl: "http://coordinator:4000", dataset: parseDatasetSpec("mnist:20"), backend: "cpu", rpcUrl: "http://rpc:8545", ledger: LEDGER, modelDir: "/models" },
       {
         account,
         signal: controller.signal,
@@ -25,13 +25,13 @@ describe("join command", () => {
     expect(result).toBe("done");
     expect(calls).toHaveLength(1);
     const [options] = calls;
-    expect(options).toMatchObject({ coordinatorUrl: "http://coordinator:4000", backend: "cpu", rpcUrl: "http://rpc:8545", ledger: LEDGER, account });
+    expect(options).toMatchObject({ coordinatorUrl: "http://coordinator:4000", backend: "cpu", rpcUrl: "http://rpc:8545", ledger: LEDGER, account, modelDir: "/models" });
     expect(options!.signal).toBe(controller.signal);
     expect(options!.dataset.numSamples).toBe(20);
     expect(options!.dataset.featureShape).toEqual([784]);
   });
 
-  it("leaves the backend out when none is chosen", async () => {
+  it("leaves the backend and the model directory out when none is chosen", async () => {
     let seen: RunParticipantOptions | undefined;
     await joinCommand(
       { coordinatorUrl: "ws://c", dataset: parseDatasetSpec("mnist:1"), rpcUrl: "http://r", ledger: LEDGER },
@@ -39,6 +39,7 @@ describe("join command", () => {
     );
     expect(seen).toBeDefined();
     expect("backend" in seen!).toBe(false);
+    expect("modelDir" in seen!).toBe(false);
   });
 
   it("checks backend names and coordinator URLs", () => {

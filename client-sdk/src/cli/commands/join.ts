@@ -14,6 +14,8 @@ export type RunParticipantOptions = {
   backend?: BackendName;
   rpcUrl: string;
   ledger: Address;
+  /** Where to keep the latest global model (`--model-dir`). */
+  modelDir?: string;
   /** Aborted on SIGINT / SIGTERM: the runtime leaves the federation and returns. */
   signal: AbortSignal;
 };
@@ -25,6 +27,7 @@ export type JoinOptions = {
   backend?: BackendName;
   rpcUrl: string;
   ledger: Address;
+  modelDir?: string;
 };
 export type JoinDependencies = {
   account: LocalAccount;
@@ -90,6 +93,7 @@ export async function joinCommand(options: JoinOptions, dependencies: JoinDepend
     ...(options.backend === undefined ? {} : { backend: options.backend }),
     rpcUrl: options.rpcUrl,
     ledger: options.ledger,
+    ...(options.modelDir === undefined ? {} : { modelDir: options.modelDir }),
     signal: dependencies.signal,
   });
 }

@@ -1,20 +1,16 @@
 import type { Account } from "viem";
 import type { Logger } from "pino";
-import { loadMnistDigits, shuffleDataset, subsetDataset, trainTestSplit } from "@fedledger/client-sdk";
+import { parseModelSpec } from "@fedledger/client-sdk";
 import { type CoordinatorConfig } from "../../config/coordinatorConfig.ts";
+import { loadEvaluationData } from "../../config/evaluationData.ts";
 import { createCoordinator } from "../../createCoordinator.ts";
 import { operatorClients } from "../operatorContext.ts";
 
 /** Runs the coordinator until its configured rounds are recorded or `signal` aborts. */
 export async function startCoordinator(p: { config: CoordinatorConfig; account: Account; logger: Logger; signal: AbortSignal; onListening?: (url: string) => void }) {
-  const { publicClient, walletClient } = await operatorClients({ rpcUrl: p.config.chain.rpcUrl, account: p.account });
   const evaluation = p.config.evaluation;
-  let evaluationData;
-  if (evaluation) {
-    const all = shuffleDataset(await loadMnistDigits(), evaluation.seed);
-    const { test } = trainTestSplit(all.numSamples, { testFraction: evaluation.testFraction, seed: evaluation.seed });
-    evaluationData = subsetDataset(all, test);
-  }
+  const evaluationData = evaluation ? await loadEvaluationData(evaluation, parseModelSpec(p.config.model.spec)) : undefined;
+  const { publicClient, walletClient } = await operatorClients({ rpcUrl: p.config.chain.rpcUrl, account: p.account });
   const coordinator = await createCoordinator({
     config: p.config,
     publicClient,

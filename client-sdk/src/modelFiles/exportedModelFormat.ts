@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { addressSchema, bytes32Schema } from "../protocol/messages.ts";
+
+/**
+ * An exported model is a standard TensorFlow.js Layers model directory: `model.json`
+ * (topology, weights manifest, metadata) and one `weights.bin` of little-endian float32
+ * weights in the manifest's order, which is the model's canonical layout order.
+ */
+export const MODEL_JSON_FILE = "model.json";
+export const WEIGHTS_FILE = "weights.bin";
+/** The key of fedledger's entry in `model.json`'s `userDefinedMetadata`. */
+export const EXPORT_METADATA_KEY = "fedledger";
+
+/** One recorded round on the exported model's lineage, newest first (as readLineage walks it). */
+export const lineageEntrySchema = z.strictObject({
+  round: z.int().positive(),
+  baseModelHash: bytes32Schema,
+  aggregateModelHash: bytes32Schema,
+  transactionHash: bytes32Schema,
+});
+
+/** What `model.json` says about where the model comes from; `verify-model` holds it against the chain. */
+export const exportMetadataSchema = z.strictObject({
+  version: z.literal(1),
+  /** SHA-256 of the weights' canonical f32 encoding: the hash the ledger records. */
+  modelHash: bytes32Schema,
+  /** The round that produced the model; 0 for the genesis model. */
+  round: z.int().min(0),
+  chainId: z.int().positive(),
+  ledger: addressSchema,
+  genesisModelHash: bytes32Schema,
+  lineage: z.array(lineageEntrySchema),
+  /** Where the weights were taken from: a coordinator's store or a participant's local copy. */
+  source: z.enum(["store", "local"]),
+});
+export type ExportMetadata = z.infer<typeof exportMetadataSchema>;
+
+const weightEntrySchema = z.looseObject({
+  name: z.string().min(1).max(256),
+  shape: z.array(z.int().min(0)).max(8),
+  dtype: z.string(),
+  quantization: z.unknown().optional(),
+});
+
+/** The parts of TensorFlow.js's `model.json` that loading needs; other fields pass through. */
+export const modelJsonSchema = z.looseObject({
+  modelTopology: z.record(z.string(), z.unknown()),
+  format: z.string().optional(),
+  weightsManifest: z.array(z.looseObject({ paths: z.array(z.string()).min(1).max(1024), weights: z.array(weightEntrySchema) })).max(1024),
+  userDefinedMetadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type ModelJson = z.infer<typeof modelJsonSchema>;
