@@ -48,8 +48,8 @@ export type NiidBenchSummary = { accuracyPerRound: number[]; finalAccuracy: numb
  * One NIID-Bench run through the production path: a fresh ledger deployed by the
  * project's Ignition module on the simulation's EDR chain, each party registered with its
  * shard's commitment; the real coordinator (createCoordinator: socket.io on 127.0.0.1,
- * the round engine, FedAvg weighted by sample counts, the update checks and norm-outlier
- * filter at their defaults, each round recorded on-chain); every party the SDK's
+ * the round engine, plain FedAvg weighted by sample counts, the update checks and the
+ * copy, replay and norm-outlier filters at their defaults, each round recorded on-chain); every party the SDK's
  * createParticipant (EIP-712 login, the data check at join, TensorFlow.js training with
  * SGD momentum and weight decay, signed updates). What differs from a deployment: all
  * parties train in this process, sharing its CPU; their keys come from their index; and
@@ -80,6 +80,8 @@ export async function runNiidBench(o: NiidBenchOptions): Promise<NiidBenchSummar
     },
     model: { spec, seed: 0 },
     training: o.training,
+    // NIID-Bench's FedAvg, not the default median-clipped FedAvg.
+    strategy: { name: "fedavg" },
     storage: { dir: storageDir },
   });
   const accuracyPerRound: number[] = [];

@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import {
   contentHash,
+  capPlayerNorms,
   contributionScores,
   createCoalitionGame,
   createValidationUtility,
@@ -99,7 +100,9 @@ export async function run(): Promise<Record<string, unknown>> {
     };
 
     let started = performance.now();
-    const game = createCoalitionGame({ global: Float64Array.from(flatten(global)), players: trained, utility });
+    // The scorers' own game: deltas capped at the round's median norm (capPlayerNorms).
+    const scales = capPlayerNorms(trained.map((t) => t.delta));
+    const game = createCoalitionGame({ global: Float64Array.from(flatten(global)), players: trained.map((t, i) => ({ ...t, scale: scales[i] as number })), utility });
     const exact = await exactShapley(game);
     add("exact-shapley", game.evaluations, (performance.now() - started) / 1000, 1);
     process.stderr.write(`round ${round}: exact Shapley ${exact.map((v) => v.toFixed(4)).join(" ")}\n`);
