@@ -66,8 +66,11 @@ export type {
   Authenticate,
   Challenge,
   ErrorPayload,
+  FederationFinished,
   FitInstruction,
   Handshake,
+  ModelRequest,
+  RecordedModel,
   RoundEnd,
   Session,
   SubmitReceipt,
@@ -76,7 +79,10 @@ export type {
 export { CLIENT_EVENT_PAYLOADS, type ClientToServerEvents, EVENTS, type ServerToClientEvents } from "./protocol/events.ts";
 
 // Identity
-export { encryptKeystore, type KeySource, loadAccount } from "./identity/loadAccount.ts";
+export { encryptKeystore, type KeySource, loadAccount, loadPrivateKey } from "./identity/loadAccount.ts";
+export { createKeystoreFile, type CreateKeystoreFileParameters } from "./identity/createKeystoreFile.ts";
+export { KEYSTORE_PASSPHRASE_ENV } from "./cli/resolveKeySource.ts";
+export { formatKeyNew, KEY_NEW_HELP, keyNewCommand, type KeyNewResult } from "./cli/commands/keyNew.ts";
 
 // Data
 export {
@@ -93,6 +99,7 @@ export { loadMnistDigits, MNIST_DIGIT_SIZE, MNIST_DIGITS_COUNT } from "./data/lo
 export { dirichletSplit, type DirichletSplitOptions } from "./data/splitDirichlet.ts";
 export { labelCountSplit, type LabelCountSplitOptions } from "./data/splitLabelCount.ts";
 export { trainTestSplit, type TrainTestSplitOptions } from "./data/trainTestSplit.ts";
+export { holdOut } from "./data/holdOut.ts";
 export { type CsvSpecOptions, csvSpecOptions, DATASET_SPEC_FORMS, type DatasetSpec, describeDatasetSpec, parseDatasetSpec } from "./cli/parseDatasetSpec.ts";
 export { loadDatasetSpec } from "./cli/loadDatasetSpec.ts";
 
@@ -134,12 +141,37 @@ export type { ParticipantEvents } from "./client/participantEvents.ts";
 export { LOCAL_MODEL_FILE, type LocalModelCopy, readLocalModelCopy, writeLocalModelCopy } from "./modelFiles/localModelCopy.ts";
 export { EXPORT_METADATA_KEY, type ExportMetadata, exportMetadataSchema, MODEL_JSON_FILE, type ModelJson, WEIGHTS_FILE } from "./modelFiles/exportedModelFormat.ts";
 export { type CanonicalModel, canonicalModel, type ModelDirectory, readExportedModel, readModelDirectory } from "./modelFiles/readExportedModel.ts";
-export { contentObjectPath, readStoredObject, STORE_MODEL_SPEC_FILE, STORE_OBJECTS_DIR } from "./modelFiles/coordinatorStore.ts";
+export { contentObjectPath, readJsonFile, readStoredObject, STORE_AUDIT_CONFIG_FILE, STORE_MODEL_SPEC_FILE, STORE_OBJECTS_DIR } from "./modelFiles/coordinatorStore.ts";
 export { writeFileAtomically } from "./modelFiles/writeFileAtomically.ts";
 
 // Audit
 export { type ClipBound, rederiveAggregate, type RecordedUpdate } from "./audit/rederiveAggregate.ts";
 export { rederiveScores } from "./audit/rederiveScores.ts";
+export {
+  AUDIT_CONFIG_VERSION,
+  type AuditConfig,
+  auditConfigSchema,
+  checkEvaluationData,
+  createAuditConfig,
+  type EvaluationDigest,
+  evaluationDigest,
+  type EvaluationSettings,
+  type NamedConfig,
+  parseAuditConfig,
+} from "./audit/auditConfig.ts";
+export {
+  AUDIT_BUNDLE_FORMAT,
+  AUDIT_BUNDLE_VERSION,
+  type AuditBundle,
+  auditBundleSchema,
+  bundledObjects,
+  type BundledRound,
+  decodeAuditBundle,
+  encodeAuditBundle,
+  readAuditBundle,
+} from "./audit/auditBundle.ts";
+export { type Auditable, auditableAggregation, auditableScoring } from "./audit/auditMethods.ts";
+export { type AuditCheck, auditRound, type AuditRoundParameters, type RoundAudit } from "./audit/auditRound.ts";
 export {
   type ContributionScores,
   contributionScores,
@@ -157,10 +189,12 @@ export { monteCarloShapley, type MonteCarloShapleyOptions, type MonteCarloShaple
 export { createValidationUtility, MAX_VALIDATION_LOSS, type ValidationUtility } from "./audit/validationUtility.ts";
 
 // Chain reads and writes (straight to the ledger, never through the coordinator)
-export { createLedgerReader, createLedgerWallet, type LedgerReader, type LedgerWallet } from "./chain/ledgerClients.ts";
+export { createLedgerReader, createLedgerWallet, describeRpcUrl, type LedgerReader, type LedgerWallet } from "./chain/ledgerClients.ts";
 export type { BlockRange } from "./chain/blockRange.ts";
 export { readParticipantStatus } from "./chain/readParticipantStatus.ts";
 export { readRewards, roundShare } from "./chain/readRewards.ts";
 export { claimRewards } from "./chain/claimRewards.ts";
 export { readLineage } from "./chain/readLineage.ts";
-export { readRewardToken } from "./chain/readRewardToken.ts";
+export { readRecordedRounds, type RecordedRound } from "./chain/readRecordedRounds.ts";
+export { readRewardToken, type RewardTokenInfo } from "./chain/readRewardToken.ts";
+export { formatAmount } from "./cli/format/formatAmount.ts";

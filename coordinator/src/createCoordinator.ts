@@ -3,9 +3,10 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
+import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import {
   contributionLedgerAbi,
+  createAuditConfig,
   createValidationUtility,
   FedLedgerError,
   initialWeights,
@@ -14,6 +15,7 @@ import {
   layerLayout,
   parameterCount,
   parseModelSpec,
+  STORE_AUDIT_CONFIG_FILE,
   STORE_MODEL_SPEC_FILE,
   STORE_OBJECTS_DIR,
   type TrainingData,
@@ -28,7 +30,8 @@ import type { EngineContext, RegistryEntry } from "./rounds/engineContext.ts";
 import { createRoundEngine, type RoundEngineEvents } from "./rounds/roundEngine.ts";
 import { createScorer, defaultScorerConfig } from "./scorers/registry.ts";
 import { createDirectoryContentStore } from "./stores/contentStore.ts";
-import { openStateStore } from "./stores/stateStore.ts";
+import { createRecordedModels } from "./stores/recordedModels.ts";
+import { openStateStore, STATE_STORE_FILE } from "./stores/stateStore.ts";
 import { createStoreUpdateSource } from "./stores/updateSources.ts";
 import { createStrategy } from "./strategies/registry.ts";
 import { createDirectoryServerStateStore } from "./strategies/serverStateStore.ts";
@@ -66,7 +69,8 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   const validationUtility = evaluationData ? optionalValidationUtility(spec, evaluationData, logger) : undefined;
   // Before anything is started: a refused config leaves nothing running.
   const validationGate = (config.safety.validationGate ?? validationUtility !== undefined) ? requireUtility(validationUtility, "safety.validationGate") : undefined;
-  const scorer = createScorer(config.scorer ?? defaultScorerConfig(validationUtility !== undefined), {
+  const scorerConfig = config.scorer ?? defaultScorerConfig(validationUtility !== undefined);
+  const scorer = createScorer(scorerConfig, {
     spec,
     ...(evaluationData ? { evaluationData } : {}),
     ...(validationUtility ? { utility: validationUtility } : {}),
@@ -75,9 +79,17 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   mkdirSync(config.storage.dir, { recursive: true });
   // Beside the stored models, so that `fedledger model export --store` can rebuild them.
   await writeFileAtomically(join(config.storage.dir, STORE_MODEL_SPEC_FILE), `${JSON.stringify(config.model.spec)}\n`);
-  const state = openStateStore(join(config.storage.dir, "state.sqlite"));
+  // And what `fedledger audit` needs to re-derive aggregates and scores: the resolved rules and the evaluation data's digest.
+  const auditConfig = createAuditConfig({ strategy: config.strategy, scorer: scorerConfig, evaluation: config.evaluation, evaluationData });
+  await writeFileAtomically(join(config.storage.dir, STORE_AUDIT_CONFIG_FILE), `${JSON.stringify(auditConfig)}\n`);
+  const state = openStateStore(join(config.storage.dir, STATE_STORE_FILE));
   const content = createDirectoryContentStore(join(config.storage.dir, STORE_OBJECTS_DIR));
   const updates = createStoreUpdateSource(join(config.storage.dir, "updates"), parameters);
+  const recordedModels = createRecordedModels({
+    state,
+    content,
+    genesisModelHash: () => publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "genesisModelHash" }),
+  });
   const metrics = createCoordinatorMetrics();
 
   const strategy = createStrategy(config.strategy, {
@@ -131,6 +143,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       modelSpec: config.model.spec,
       isActiveParticipant: async (address) => (await readParticipant(address)).status === 1,
       submit: (sender, payload) => engine.submit(sender, payload),
+      fetchModel: (payload) => recordedModels.fetch(payload),
       logger,
       onRefused: (code) => metrics.updatesRefused.inc({ reason: code }),
       onAuthenticated: (address) => engine.clientReady(address),
@@ -211,6 +224,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   const ops = createOpsRequestHandler(metrics, () => ({
     ok: httpServer.listening,
     round: engine.currentRound(),
+    lastRecordedRound: engine.lastRecordedRound(),
     connectedClients: server.clients.size(),
   }));
   httpServer.prependListener("request", (request, response) => {
@@ -241,6 +255,13 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       coordinatorUrl = config.server.publicUrl ?? url;
       logger.info({ url, publicUrl: coordinatorUrl, ledger, chainId }, "coordinator listening");
       return url;
+    },
+    /**
+     * After the last round (each participant fetches its model when the round ends): waits
+     * until every logged-in participant has fetched `modelHash`, at most `server.finalModelGraceMs`.
+     */
+    finalFetches(modelHash: Hex, signal?: AbortSignal): Promise<void> {
+      return server.allFetched(modelHash, config.server.finalModelGraceMs, signal);
     },
     run(signal?: AbortSignal) {
       const result = engine.run(signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
@@ -277,8 +298,8 @@ function optionalValidationUtility(spec: ModelSpec, data: TrainingData, logger: 
 
 function requireUtility(utility: ValidationUtility | undefined, what: string): ValidationUtility {
   if (!utility) {
-    throw new FedLedgerError("INVALID_CONFIG", `${what} needs the coordinator's evaluation data and a dense model`, {
-      details: "configure `evaluation` (or pass evaluationData); value scoring's float64 forward pass covers Dense layers",
+    throw new FedLedgerError("INVALID_CONFIG", `${what} needs the coordinator's evaluation data and a model the float64 validation utility covers`, {
+      details: "configure `evaluation` (or pass evaluationData); the float64 forward pass covers every allowed layer with relu, tanh, sigmoid, linear or softmax activations",
     });
   }
   return utility;

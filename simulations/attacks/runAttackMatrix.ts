@@ -1,8 +1,7 @@
 import type { Logger } from "pino";
 import { createValidationUtility } from "@fedledger/client-sdk";
 import { selectBackend } from "@fedledger/client-sdk/training";
-import { type CoordinatorConfigInput, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { defaultScorerConfig } from "../../coordinator/src/scorers/registry.ts";
+import { type CoordinatorConfigInput, defaultScorerConfig, parseCoordinatorConfig } from "@fedledger/coordinator";
 import { ATTACKS, type AttackKind, type AttackName } from "./attackCatalogue.ts";
 import { loadFederationData } from "./federationData.ts";
 import { runScenario, type Scenario, type ScenarioOptions, type ScenarioResult, shareOf } from "./runScenario.ts";

@@ -19,10 +19,17 @@ import {
   type Weights,
 } from "@fedledger/client-sdk";
 import { evaluateModel } from "@fedledger/client-sdk/training";
-import { type CoordinatorConfigInput, coordinatorConfigSchema, parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { type Coordinator, createCoordinator } from "../../coordinator/src/createCoordinator.ts";
+import {
+  type Coordinator,
+  type CoordinatorConfigInput,
+  coordinatorConfigSchema,
+  createCoordinator,
+  DEFAULT_STRATEGY,
+  parseCoordinatorConfig,
+  strategyConfigSchema,
+  strategyProblems,
+} from "@fedledger/coordinator";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
-import { DEFAULT_STRATEGY, strategyConfigSchema, strategyProblems } from "../../coordinator/src/strategies/registry.ts";
 import { ATTACK_PARAMETERS, attackerIdentities, type AttackName } from "./attackCatalogue.ts";
 import { attackBehaviour, createAttackGroup } from "./attackBehaviour.ts";
 import { type AttackerPeer, startAttackerPeer } from "./attackerPeer.ts";

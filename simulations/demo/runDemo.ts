@@ -24,9 +24,8 @@ import {
   subsetDataset,
   trainTestSplit,
 } from "@fedledger/client-sdk";
+import { createCoordinator, parseCoordinatorConfig } from "@fedledger/coordinator";
 import FedLedgerModule from "../../contracts/ignition/modules/FedLedger.ts";
-import { parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { createCoordinator } from "../../coordinator/src/createCoordinator.ts";
 
 export type DemoSummary = {
   recordedRounds: number;

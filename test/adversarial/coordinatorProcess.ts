@@ -9,8 +9,7 @@ import pino from "pino";
 import { createPublicClient, createWalletClient, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { createCoordinator } from "../../coordinator/src/createCoordinator.ts";
+import { createCoordinator, parseCoordinatorConfig } from "@fedledger/coordinator";
 
 const send = (message: Record<string, unknown>) => process.send?.(message);
 const config = parseCoordinatorConfig(JSON.parse(process.argv[2] ?? "{}"));

@@ -32,6 +32,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { Hex } from "viem";
+import { createStrategy, type StrategyConfig, strategyConfigSchema, type UpdateSource } from "@fedledger/coordinator";
 import { createMemoryUpdateSource, createStoreUpdateSource } from "../../coordinator/src/stores/updateSources.ts";
 import {
   type AggregationBackend,
@@ -41,8 +42,6 @@ import {
 } from "../../coordinator/src/strategies/aggregate/weightedDeltaAverage.ts";
 import { gramScratchBytes } from "../../coordinator/src/strategies/aggregate/gramMatrix.ts";
 import { keptRanksScratchBytes } from "../../coordinator/src/strategies/aggregate/orderStatistics.ts";
-import { createStrategy, type StrategyConfig, strategyConfigSchema } from "../../coordinator/src/strategies/registry.ts";
-import type { UpdateSource } from "../../coordinator/src/strategies/Strategy.ts";
 
 type Setup = { strategy: StrategyConfig; n: number; p: number };
 

@@ -11,8 +11,7 @@ import { createPublicClient, createWalletClient, erc20Abi, http, keccak256, type
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { contentHash, contributionLedgerAbi, encodeWeights, initialWeights, layerLayout, parseModelSpec, signUpdate } from "@fedledger/client-sdk";
-import { parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
-import { createCoordinator } from "../../coordinator/src/createCoordinator.ts";
+import { createCoordinator, parseCoordinatorConfig } from "@fedledger/coordinator";
 import { deployWithIgnition } from "../../coordinator/src/ledger/deployWithIgnition.ts";
 import { startEmbeddedChain } from "../../coordinator/src/ledger/embeddedChain.ts";
 import { connectRawClient } from "../fixtures/rawClient.ts";

@@ -17,7 +17,7 @@ import {
   trainTestSplit,
 } from "@fedledger/client-sdk";
 import { selectBackend, trainLocal } from "@fedledger/client-sdk/training";
-import { SCORERS } from "../../coordinator/src/scorers/registry.ts";
+import { SCORERS } from "@fedledger/coordinator";
 
 const CLIENTS = 10;
 const ROUNDS = 3;

@@ -1,10 +1,12 @@
 """PyTorch CPU side of `npm run bench -- train`: one job of test/bench/train.ts, same model,
 data size, batch, epochs, optimizer and warm-up, on `--threads` threads. Prints one JSON
-line: {"name", "seconds", "torch", "threads"}. Exits 3 with a message when torch is missing.
+line: {"name", "seconds", "torch", "threads", "blas"}. Exits 3 with a message when torch is
+missing.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -62,6 +64,17 @@ def train(job, num_samples, epochs):
     return time.perf_counter() - started
 
 
+def loaded_blas():
+    """Paths of the BLAS libraries this process loaded (Linux), else None."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps}
+    except OSError:
+        return None
+    libraries = [path for path in paths if path.startswith("/") and any(key in os.path.basename(path).lower() for key in ("blas", "mkl"))]
+    return ", ".join(sorted(libraries)) or None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--job", choices=sorted(JOBS), required=True)
@@ -71,7 +84,7 @@ def main():
     job = JOBS[args.job]
     train(job, WARMUP_SAMPLES, 1)
     seconds = train(job, NUM_SAMPLES, job["epochs"])
-    print(json.dumps({"name": args.job, "seconds": seconds, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    print(json.dumps({"name": args.job, "seconds": seconds, "torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas()}))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCoordinatorConfig } from "../../coordinator/src/config/coordinatorConfig.ts";
+import { parseCoordinatorConfig } from "@fedledger/coordinator";
 import { configProblems as problemsOf } from "../fixtures/configProblems.ts";
 import { TINY_SPEC } from "../fixtures/coordinatorHarness.ts";
 
@@ -23,7 +23,7 @@ describe("parseCoordinatorConfig", () => {
         port: 8080,
         ackTimeoutMs: 30_000,
         challengeTtlMs: 60_000,
-        loginTimeoutMs: 10_000, maxConnections: 1_024, maxConnectionsPerAddress: 64, maxPendingLogins: 256, submissionsPerMinute: 120, submissionBurst: 40, registryPollIntervalMs: 2_000,
+        loginTimeoutMs: 10_000, maxConnections: 1_024, maxConnectionsPerAddress: 64, maxPendingLogins: 256, submissionsPerMinute: 120, submissionBurst: 40, registryPollIntervalMs: 2_000, finalModelGraceMs: 5_000,
       },
       rounds: {
         rounds: 10,
@@ -102,6 +102,25 @@ describe("parseCoordinatorConfig", () => {
   it("reports the cross-field rule together with schema problems", () => {
     const paths = pathsOf(problemsOf({ ...minimal(), chain: { rpcUrl: "not a url", ledger: minimal().chain.ledger }, rounds: { minFitClients: 3, minAvailableClients: 2 } }));
     expect(paths).toEqual(expect.arrayContaining(["chain.rpcUrl", "rounds.minFitClients"]));
+  });
+
+  it("reports cross-field rules with missing and mistyped fields too, every problem of the file at once", () => {
+    // A missing or mistyped field stops a refinement of the whole schema; these rules still run.
+    const problems = problemsOf({
+      chain: { rpcUrl: "not a url", ledger: "0x1234" },
+      server: { port: "8080" },
+      rounds: { minFitClients: 5, minAvailableClients: 4, fractionFit: 0 },
+      model: { spec: TINY_SPEC },
+      strategy: { name: "krum", f: 2 },
+      colour: "blue",
+    });
+    expect(pathsOf(problems).sort(), problems.join("\n")).toEqual(
+      ["(root)", "chain.ledger", "chain.rpcUrl", "rounds.fractionFit", "rounds.minFitClients", "server.port", "strategy.f", "training"].sort(),
+    );
+    expect(problems).toContain("rounds.minFitClients: cannot exceed rounds.minAvailableClients");
+    expect(problems.find((line) => line.startsWith("strategy.f: "))).toMatch(/minFitClients >= 2f \+ 3 = 7, got 5/);
+    // A default counts: minFitClients 3 against the default minAvailableClients 2.
+    expect(pathsOf(problemsOf({ model: { spec: TINY_SPEC }, rounds: { minFitClients: 3 } })).sort()).toEqual(["chain", "rounds.minFitClients", "training"]);
   });
 
   it("refuses a bad model spec", () => {

@@ -35,7 +35,7 @@ describe("durability across a coordinator crash", () => {
       configFile,
       JSON.stringify({
         chain: { rpcUrl: ledger.chain.rpcUrl, ledger: ledger.ledger },
-        server: { port },
+        server: { port, finalModelGraceMs: 0 }, // the raw clients never fetch the final model
         rounds: { rounds: 1, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 60_000, availabilityTimeoutMs: 60_000 },
         model: { spec: TINY_SPEC },
         training: { epochs: 1, batchSize: 16, learningRate: 0.1 },

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { type Address, createPublicClient, erc20Abi, getAddress, http, type Publ
 import { hardhat } from "viem/chains";
 import { contributionLedgerAbi } from "@fedledger/client-sdk";
 import { startEmbeddedChain } from "../../coordinator/src/ledger/embeddedChain.ts";
+import { expectTypedFailure } from "../fixtures/cliProcess.ts";
 import { genesisHash, HARDHAT_MNEMONIC, institution, TINY_SPEC } from "../fixtures/coordinatorHarness.ts";
 import { freePort } from "../fixtures/freePort.ts";
 
@@ -38,15 +39,6 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv = operatorEnv): Pro
   });
 }
 
-/** Asserts a typed failure: exit code 2, `error [CODE]:` first on stderr, no stack trace. */
-function expectFailure(result: CliResult, code: string): string {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe("");
-  expect(result.stderr.startsWith(`error [${code}]: `), result.stderr).toBe(true);
-  expect(result.stderr).not.toMatch(/^\s+at /m);
-  return result.stderr;
-}
-
 describe("the operator CLI against a real chain", () => {
   const alice = institution(1);
   const bob = institution(2);
@@ -58,6 +50,7 @@ describe("the operator CLI against a real chain", () => {
   let ledger: Address;
   let token: Address;
   const target = () => ["--rpc-url", chain.rpcUrl, "--ledger", ledger];
+  const deploymentId = `test-cli-${process.pid}-${Date.now()}`;
 
   beforeAll(async () => {
     chain = await startEmbeddedChain();
@@ -77,11 +70,12 @@ describe("the operator CLI against a real chain", () => {
   });
 
   afterAll(async () => {
+    rmSync(join(DEPLOYMENTS, deploymentId), { recursive: true, force: true });
     await chain?.close();
   });
 
-  it("deploy --json: the ledger has code, its genesis is the config's model, and no localhost journal is left", async () => {
-    const result = await cli(["deploy", "--config", configFile, "--network", "localhost", "--rpc-url", chain.rpcUrl, "--json"]);
+  it("deploy --json: the ledger has code, its genesis is the config's model, and its journal is kept under the deployment id", async () => {
+    const result = await cli(["deploy", "--config", configFile, "--network", "localhost", "--rpc-url", chain.rpcUrl, "--deployment-id", deploymentId, "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const deployed = JSON.parse(result.stdout) as { ledger: Address; token: Address; deploymentId: string; genesisModelHash: string };
     ledger = getAddress(deployed.ledger);
@@ -96,9 +90,9 @@ describe("the operator CLI against a real chain", () => {
     expect(await publicClient.readContract({ ...read, functionName: "headModelHash" })).toBe(expectedGenesis);
     expect(getAddress(await publicClient.readContract({ ...read, functionName: "rewardToken" }))).toBe(token);
 
-    // An ephemeral deployment: Ignition's journal for it is removed, none is kept per chain.
-    expect(deployed.deploymentId.startsWith("fedledger-chain-")).toBe(false);
-    expect(existsSync(join(DEPLOYMENTS, deployed.deploymentId))).toBe(false);
+    // Ignition's journal is kept (a second deploy to this chain must be explicit), under the id given.
+    expect(deployed.deploymentId).toBe(deploymentId);
+    expect(existsSync(join(DEPLOYMENTS, deploymentId, "deployed_addresses.json"))).toBe(true);
     expect(existsSync(join(DEPLOYMENTS, "fedledger-chain-31337"))).toBe(false);
   });
 
@@ -117,7 +111,7 @@ describe("the operator CLI against a real chain", () => {
   it("register refuses a dataset size that is not a whole number in [1, 2^48 - 1] before any transaction", async () => {
     const before = await publicClient.getBlockNumber();
     for (const size of ["0", "-1", "1.5", String(2 ** 48)]) {
-      const stderr = expectFailure(await cli(["register", carol.account.address, "--commitment", carol.commitment, "--dataset-size", size, ...target()]), "INVALID_CONFIG");
+      const stderr = expectTypedFailure(await cli(["register", carol.account.address, "--commitment", carol.commitment, "--dataset-size", size, ...target()]), "INVALID_CONFIG");
       expect(stderr).toContain(`--dataset-size must be a whole number of records from 1 to ${2 ** 48 - 1}`);
     }
     expect(await publicClient.getBlockNumber()).toBe(before);
@@ -126,7 +120,7 @@ describe("the operator CLI against a real chain", () => {
   });
 
   it("register the same address twice: refused with a typed error naming the ledger's custom error", async () => {
-    const stderr = expectFailure(await cli(["register", alice.account.address, "--commitment", alice.commitment, "--dataset-size", "96", ...target()]), "CHAIN_ERROR");
+    const stderr = expectTypedFailure(await cli(["register", alice.account.address, "--commitment", alice.commitment, "--dataset-size", "96", ...target()]), "CHAIN_ERROR");
     expect(stderr).toContain("LedgerParticipantAlreadyRegistered");
   });
 
@@ -172,25 +166,26 @@ describe("the operator CLI against a real chain", () => {
 
     const human = await cli(["status", ...target()]);
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toContain("funded 123.5, credited 0");
+    // Amounts in token units, with the token's symbol.
+    expect(human.stdout).toMatch(/funded 123\.5 [A-Z]+, credited 0 [A-Z]+/);
     expect(human.stdout).toMatch(new RegExp(`${bob.account.address} inactive +40 records`));
   });
 
   it("refuses a missing --ledger and a bad address with INVALID_CONFIG", async () => {
-    expectFailure(await cli(["status", "--rpc-url", chain.rpcUrl]), "INVALID_CONFIG");
-    expectFailure(await cli(["status", "--rpc-url", chain.rpcUrl, "--ledger", "0x1234"]), "INVALID_CONFIG");
-    expectFailure(await cli(["deactivate", "0xnot-an-address", ...target()]), "INVALID_CONFIG");
-    expectFailure(await cli(["register", alice.account.address, "--commitment", "0x1234", "--dataset-size", "96", ...target()]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["status", "--rpc-url", chain.rpcUrl]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["status", "--rpc-url", chain.rpcUrl, "--ledger", "0x1234"]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["deactivate", "0xnot-an-address", ...target()]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["register", alice.account.address, "--commitment", "0x1234", "--dataset-size", "96", ...target()]), "INVALID_CONFIG");
   });
 
   it("refuses to run without an operator key (KEY_ERROR)", async () => {
-    expectFailure(await cli(["status", ...target()], baseEnv), "KEY_ERROR");
+    expectTypedFailure(await cli(["status", ...target()], baseEnv), "KEY_ERROR");
   });
 
   it("an unreachable RPC endpoint is a typed CHAIN_ERROR, for chain commands and for deploy", async () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
-    expectFailure(await cli(["status", "--rpc-url", dead, "--ledger", ledger]), "CHAIN_ERROR");
-    expectFailure(await cli(["deploy", "--config", configFile, "--rpc-url", dead]), "CHAIN_ERROR");
+    expectTypedFailure(await cli(["status", "--rpc-url", dead, "--ledger", ledger]), "CHAIN_ERROR");
+    expectTypedFailure(await cli(["deploy", "--config", configFile, "--rpc-url", dead]), "CHAIN_ERROR");
   });
 
   it("an invalid config file: INVALID_CONFIG listing every problem, one per line; unreadable and non-JSON files too", async () => {
@@ -206,7 +201,7 @@ describe("the operator CLI against a real chain", () => {
       }),
     );
     // `start` validates the whole file before anything else.
-    const stderr = expectFailure(await cli(["start", "--config", bad]), "INVALID_CONFIG");
+    const stderr = expectTypedFailure(await cli(["start", "--config", bad]), "INVALID_CONFIG");
     const problems = stderr.trim().split("\n").slice(1);
     for (const path of ["chain.rpcUrl", "chain.ledger", "rounds.minFitClients", "training.learningRate", "(root)"]) {
       expect(problems.some((line) => line.startsWith(`${path}: `)), `${path} in\n${stderr}`).toBe(true);
@@ -216,11 +211,11 @@ describe("the operator CLI against a real chain", () => {
     // `deploy` needs only the model (the ledger does not exist yet), and validates it.
     const badModel = join(dir, "bad-model.json");
     writeFileSync(badModel, JSON.stringify({ model: { spec: { kind: "mlp", inputShape: [4], layers: [] } } }));
-    expectFailure(await cli(["deploy", "--config", badModel, "--rpc-url", chain.rpcUrl]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["deploy", "--config", badModel, "--rpc-url", chain.rpcUrl]), "INVALID_CONFIG");
 
     const notJson = join(dir, "broken.json");
     writeFileSync(notJson, "{ chain: ");
-    expectFailure(await cli(["deploy", "--config", notJson]), "INVALID_CONFIG");
-    expectFailure(await cli(["deploy", "--config", join(dir, "missing.json")]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["deploy", "--config", notJson]), "INVALID_CONFIG");
+    expectTypedFailure(await cli(["deploy", "--config", join(dir, "missing.json")]), "INVALID_CONFIG");
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Coordinator } from "@fedledger/coordinator";
 import { constantUpdate, connectRawClient, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
-import { type Coordinator } from "../../coordinator/src/createCoordinator.ts";
 import { institution, type Institution, type LedgerHandle, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
 
 async function joined(url: string, inst: Institution): Promise<RawClient> {
@@ -64,11 +64,11 @@ describe("the coordinator's ops endpoints (/healthz, /metrics)", () => {
     await ledger?.chain.close();
   });
 
-  it("GET /healthz: 200 with ok, the round and the connected clients", async () => {
+  it("GET /healthz: 200 with ok, the round in progress, the last recorded round (also between rounds) and the connected clients", async () => {
     const response = await fetch(`${url}/healthz`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual({ ok: true, round: null, connectedClients: 2 });
+    expect(await response.json()).toEqual({ ok: true, round: null, lastRecordedRound: 1, connectedClients: 2 });
   });
 
   it("GET /metrics: rounds, accepted and refused updates (each counted once), bytes, gas, aggregation time", async () => {

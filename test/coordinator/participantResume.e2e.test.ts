@@ -24,6 +24,8 @@ describe("a participant cut off mid-round", () => {
     const submitted: boolean[] = [];
     participant.events.on("round:trained", () => (trained += 1));
     participant.events.on("round:submitted", (s) => submitted.push(s.duplicate));
+    // The outage is visible to the participant's user.
+    const lost = new Promise<{ reason: string }>((resolve) => participant.events.once("connection:lost", resolve));
     await participant.start();
     const run = first.coordinator.run().catch(() => undefined);
     await new Promise<void>((resolve) => participant.events.once("round:start", () => resolve()));
@@ -36,6 +38,7 @@ describe("a participant cut off mid-round", () => {
     expect(finished).toHaveLength(1);
     expect(trained).toBe(1);
     expect(submitted).toEqual([false]);
+    expect((await lost).reason).toMatch(/^(transport close|io server disconnect)$/);
     const updates = await ledger.publicClient.getContractEvents({ address: ledger.ledger, abi: contributionLedgerAbi, eventName: "UpdateRecorded", fromBlock: 0n });
     expect(updates.map((u) => u.args.participant)).toEqual([alice.account.address]);
     await participant.stop();

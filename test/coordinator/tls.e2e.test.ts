@@ -4,7 +4,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Coordinator } from "../../coordinator/src/createCoordinator.ts";
+import type { Coordinator } from "@fedledger/coordinator";
 import { institution, type LedgerHandle, startCoordinator, startLedger } from "../fixtures/coordinatorHarness.ts";
 import { connectRawClient } from "../fixtures/rawClient.ts";
 
@@ -86,7 +86,7 @@ describe.skipIf(!hasOpenssl)("the coordinator over TLS", () => {
     expect((await client.authenticate()).ok).toBe(true);
     const health = await httpsGet(`${url}/healthz`, ca);
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toEqual({ ok: true, round: null, connectedClients: 1 });
+    expect(JSON.parse(health.body)).toEqual({ ok: true, round: null, lastRecordedRound: null, connectedClients: 1 });
     const metrics = await httpsGet(`${url}/metrics`, ca);
     expect(metrics.status).toBe(200);
     expect(metrics.body).toContain("# TYPE fedledger_rounds_total counter");

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Address, type Hex } from "viem";
 import { contributionLedgerAbi, createParticipant, rederiveAggregate, rederiveScores } from "@fedledger/client-sdk";
+import { defaultScorerConfig } from "@fedledger/coordinator";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
-import { defaultScorerConfig } from "../../coordinator/src/scorers/registry.ts";
 import { genesisHash, institution, startCoordinator, startLedger, syntheticDataset, tinyLayout, tinySpec } from "../fixtures/coordinatorHarness.ts";
 
 describe("federated training end to end (real chain, socket.io on 127.0.0.1, TensorFlow.js clients)", () => {

@@ -5,9 +5,14 @@ import type { Socket as ServerSocket } from "socket.io";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Address, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { createCoordinatorServer, type CoordinatorServerOptions } from "../../coordinator/src/transport/createCoordinatorServer.ts";
-import { socketParser } from "@fedledger/client-sdk";
+import {
+  createCoordinatorServer,
+  type CoordinatorServerDependencies,
+  type CoordinatorServerOptions,
+} from "../../coordinator/src/transport/createCoordinatorServer.ts";
+import { FedLedgerError, socketParser } from "@fedledger/client-sdk";
 import { connectRawClient, type RawClient } from "../fixtures/rawClient.ts";
+import { startTcpProxy } from "../fixtures/tcpProxy.ts";
 
 // The transport alone: a real socket.io server on 127.0.0.1 and real socket.io peers.
 // The ledger read and the round engine are injected (every account is active; every
@@ -35,7 +40,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function startServer(options: Partial<CoordinatorServerOptions> = {}, now?: () => number) {
+async function startServer(options: Partial<CoordinatorServerOptions> = {}, now?: () => number, deps: Partial<CoordinatorServerDependencies> = {}) {
   const http = createServer();
   const submitted: Address[] = [];
   const server = createCoordinatorServer(
@@ -48,8 +53,12 @@ async function startServer(options: Partial<CoordinatorServerOptions> = {}, now?
         submitted.push(sender);
         return { ok: true, data: RECEIPT };
       },
+      fetchModel: async () => {
+        throw new FedLedgerError("MODEL_NOT_RECORDED", "No recorded round produced this model");
+      },
       logger: pino({ level: "silent" }),
       ...(now ? { now } : {}),
+      ...deps,
     },
     { ...DEFAULTS, ...options },
   );
@@ -137,6 +146,7 @@ describe("the per-socket rate limit", () => {
     expect(await flooder.challenge()).toEqual({ ok: false, error: { code: "RATE_LIMITED", message: expect.any(String) } });
     expect(await flooder.login(`0x${"11".repeat(65)}`)).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
     expect(await flooder.submit({ round: 1 })).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+    expect(await flooder.fetchModel({ modelHash: RECEIPT.updateHash })).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
     // Events without an ack, and unknown ones, are dropped the same way; nothing breaks.
     for (let i = 0; i < 20; i++) flooder.socket.send({ round: 1 });
     // Handled in order: once this is answered, the sends above have been.
@@ -151,6 +161,60 @@ describe("the per-socket rate limit", () => {
     expect((await honest.authenticate()).ok).toBe(true);
     expect(await honest.submit({ round: 1 })).toEqual({ ok: true, data: RECEIPT });
     expect(s.submitted).toEqual([account(2).address]);
+  });
+});
+
+describe("model fetches", () => {
+  it("answers one fetch at a time per socket, until its reply is written out to a peer that stops reading", async () => {
+    // Larger than what loopback socket buffers absorb, so the reply stays queued while the relay is stalled.
+    const model = new Uint8Array(32 << 20);
+    const modelHash = keccak256(toHex("model"));
+    let lookups = 0;
+    let lookedUp = () => {};
+    const refused: string[] = [];
+    let onRefused = () => {};
+    const s = await startServer({}, undefined, {
+      fetchModel: async () => {
+        lookups += 1;
+        lookedUp();
+        return { round: 1, modelHash, model };
+      },
+      onRefused: (code) => {
+        refused.push(code);
+        onRefused();
+      },
+    });
+    const relay = await startTcpProxy(Number(new URL(s.url).port));
+    servers.push({ close: () => relay.stop() });
+    const client = await connectRawClient(relay.url, account(1));
+    clients.push(client);
+    expect((await client.authenticate()).ok).toBe(true);
+
+    relay.stall();
+    const firstLookedUp = new Promise<void>((resolve) => (lookedUp = resolve));
+    const first = client.fetchModel({ modelHash });
+    await firstLookedUp; // the first is answered before the second arrives
+    // The second is refused (the first reply is still stuck), or looked up.
+    const handled = new Promise<void>((resolve) => (onRefused = lookedUp = resolve));
+    const second = client.fetchModel({ modelHash });
+    await handled;
+    expect(refused).toEqual(["RATE_LIMITED"]);
+    expect(lookups).toBe(1);
+    relay.resume();
+    expect(await first).toMatchObject({ ok: true, data: { round: 1, modelHash } });
+    expect(await second).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+    // Written out: the next fetch is served.
+    expect(await client.fetchModel({ modelHash })).toMatchObject({ ok: true, data: { modelHash } });
+    expect(lookups).toBe(2);
+  });
+
+  it("waits for the final model's fetches at most the grace period", async () => {
+    const s = await startServer();
+    const client = await s.connect(1);
+    expect((await client.authenticate()).ok).toBe(true);
+    const started = performance.now();
+    await s.server.allFetched(keccak256(toHex("model")), 200); // the logged-in client never fetches it
+    expect(performance.now() - started).toBeGreaterThanOrEqual(150);
   });
 });
 

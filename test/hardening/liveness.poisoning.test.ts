@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createParticipant, decodeWeights, initialWeights, type Weights } from "@fedledger/client-sdk";
-import type { Coordinator } from "../../coordinator/src/createCoordinator.ts";
+import type { Coordinator } from "@fedledger/coordinator";
 import { institution, type Institution, type LedgerHandle, startCoordinator, startLedger, syntheticDataset, tinyLayout, tinySpec } from "../fixtures/coordinatorHarness.ts";
 import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
 import { joined, recorded } from "../fixtures/federation.ts";

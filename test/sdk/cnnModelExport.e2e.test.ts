@@ -1,6 +1,6 @@
 // A small CNN federation (real chain, coordinator, TensorFlow.js participants), its global
 // model exported, loaded by plain TensorFlow.js and run on an IDX file.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -21,6 +21,7 @@ import {
   layerLayout,
   parseDatasetSpec,
   parseModelSpec,
+  STORE_AUDIT_CONFIG_FILE,
   STORE_OBJECTS_DIR,
 } from "@fedledger/client-sdk";
 import { buildModel, selectBackend } from "@fedledger/client-sdk/training";
@@ -85,11 +86,15 @@ describe("a CNN federation's model, exported (real chain, coordinator, TensorFlo
       rounds: { rounds: 2, minFitClients: 2, minAvailableClients: 2, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 },
       training: { epochs: 2, batchSize: 16, learningRate: 0.05 },
     };
-    // With evaluation data, a model the float64 validation utility does not cover runs on
-    // the defaults without value scores or the gate; asking for the gate is refused.
-    const refused = await startCoordinator(ledger, { ...cnnConfig, safety: { validationGate: true } }, { evaluationData: dataset(999, 30) }).catch((e: unknown) => e);
+    // The float64 validation utility covers this CNN: with evaluation data it starts with the
+    // gate and the shapley scorer. An activation the utility does not compute (elu) is refused.
+    const eluLayers = CNN_SPEC.config.layers.map((layer, i) => (i === 0 ? { ...layer, config: { ...layer.config, activation: "elu" } } : layer));
+    const eluSpec = { ...CNN_SPEC, config: { ...CNN_SPEC.config, layers: eluLayers } };
+    const refused = await startCoordinator(ledger, { ...cnnConfig, model: { spec: eluSpec, seed: 0 }, safety: { validationGate: true } }, { evaluationData: dataset(999, 30) }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: "INVALID_CONFIG", shortMessage: expect.stringContaining("safety.validationGate needs") });
-    const { coordinator, url, config } = await startCoordinator(ledger, cnnConfig, { evaluationData: dataset(999, 30) });
+    const { coordinator, url, config } = await startCoordinator(ledger, { ...cnnConfig, safety: { validationGate: true } }, { evaluationData: dataset(999, 30) });
+    const auditConfig = JSON.parse(await readFile(join(config.storage.dir, STORE_AUDIT_CONFIG_FILE), "utf8")) as unknown;
+    expect(auditConfig).toMatchObject({ scorer: { name: "shapley" } });
     const modelDir = join(work, "participant");
     // The second participant's model directory cannot be created: it reports that and trains on.
     await writeFile(join(work, "blocked"), "");
@@ -97,7 +102,7 @@ describe("a CNN federation's model, exported (real chain, coordinator, TensorFlo
     const participants = institutions.map((inst, i) =>
       createParticipant({ coordinatorUrl: url, ...coordinator.domain, account: inst.account, data: inst.data, datasetCommitment: inst.commitment, modelDir: modelDirs[i]! }),
     );
-    const kept = new Promise<void>((resolve) => participants[0]!.events.on("model:kept", (k) => k.round === 1 && resolve()));
+    const kept = new Promise<void>((resolve) => participants[0]!.events.on("model:kept", (k) => k.round === 2 && resolve()));
     const notKept = new Promise<FedLedgerError>((resolve) => participants[1]!.events.on("error", resolve));
     await Promise.all(participants.map((p) => p.start()));
     const finished = await coordinator.run();
@@ -111,7 +116,7 @@ describe("a CNN federation's model, exported (real chain, coordinator, TensorFlo
     const fromStore = await modelExportCommand({ out: join(work, "store"), source: { kind: "store", dir: config.storage.dir } }, { reader });
     expect(fromStore.metadata).toMatchObject({ round: 2, modelHash: finished[1]!.aggregateModelHash, genesisModelHash });
     const fromLocal = await modelExportCommand({ out: join(work, "local"), source: { kind: "local", dir: modelDir } }, { reader });
-    expect(fromLocal.metadata).toMatchObject({ round: 1, modelHash: finished[0]!.aggregateModelHash, source: "local" });
+    expect(fromLocal.metadata).toMatchObject({ round: 2, modelHash: finished[1]!.aggregateModelHash, source: "local" });
     expect(await verifyModelCommand({ file: join(work, "store") }, { reader })).toMatchObject({ lineage: { kind: "recorded", round: 2n } });
 
     await selectBackend();

@@ -2,11 +2,9 @@
 // from a CSV file, SDK participants keeping the global model locally, then `model export`
 // from the store and from a participant's copy, plain TensorFlow.js loading the export,
 // `predict`, and `verify-model` on the exported directory (the real CLI, spawned).
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,40 +19,23 @@ import {
   WEIGHTS_FILE,
 } from "@fedledger/client-sdk";
 import { buildModel, evaluateModel, selectBackend } from "@fedledger/client-sdk/training";
+import { loadEvaluationData, startCoordinator as startOperatorCoordinator } from "@fedledger/coordinator";
 import { modelExportCommand } from "../../client-sdk/src/cli/commands/modelExport.ts";
 import { predictCommand } from "../../client-sdk/src/cli/commands/predict.ts";
 import { verifyModelCommand } from "../../client-sdk/src/cli/commands/verifyModel.ts";
-import { startCoordinator as startOperatorCoordinator } from "../../coordinator/src/cli/commands/start.ts";
-import { loadEvaluationData } from "../../coordinator/src/config/evaluationData.ts";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
-import { coordinatorConfig, genesisHash, institution, startLedger, syntheticDataset, tinyLayout, tinySpec } from "../fixtures/coordinatorHarness.ts";
+import { coordinatorConfig, genesisHash, institution, startLedger, tinyLayout, tinySpec } from "../fixtures/coordinatorHarness.ts";
+import { PARTICIPANT_CLI, runCli, writeSyntheticCsv } from "../fixtures/cliProcess.ts";
 import { recorded } from "../fixtures/federation.ts";
 import { registerFileLoadRouter } from "../fixtures/tfjsFileRouter.ts";
 
-const MAIN = fileURLToPath(new URL("../../client-sdk/src/cli/main.ts", import.meta.url));
-const REPO = fileURLToPath(new URL("../../", import.meta.url));
-
-type Run = { code: number; stdout: string; stderr: string };
-function cli(args: readonly string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--conditions=source", MAIN, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr }),
-    );
-  });
-}
-
-async function writeCsv(path: string, seed: number, count: number): Promise<void> {
-  const data = syntheticDataset(seed, count);
-  const lines = ["x0,x1,x2,x3,label"];
-  for (let r = 0; r < count; r++) lines.push(`${Array.from(data.features.subarray(r * 4, r * 4 + 4)).join(",")},${data.labels[r]}`);
-  await writeFile(path, `${lines.join("\n")}\n`);
-}
+const cli = (args: readonly string[], env: Record<string, string>) => runCli(PARTICIPANT_CLI, args, env);
 
 /** A federation of two over the operator's `start`, run for 2 rounds; what the tests below read. */
 async function federate() {
   const work = await mkdtemp(join(tmpdir(), "fedledger-export-e2e-"));
   const csv = join(work, "evaluation.csv");
-  await writeCsv(csv, 77, 150);
+  await writeSyntheticCsv(csv, 77, 150);
   const institutions = [institution(1), institution(2)];
   const ledger = await startLedger({ institutions });
   const config = coordinatorConfig(ledger, ledger.chain.rpcUrl, {
@@ -72,8 +53,17 @@ async function federate() {
   const participants = institutions.map((inst, i) =>
     createParticipant({ coordinatorUrl, chainId, ledger: ledger.ledger, account: inst.account, data: inst.data, datasetCommitment: inst.commitment, modelDir: modelDirs[i]! }),
   );
-  // Each participant keeps round 1's aggregate when round 2's fit brings it.
-  const kept = participants.map((p) => new Promise<void>((resolve) => p.events.on("model:kept", (k) => k.round === 1 && resolve())));
+  // Each participant keeps every round's model, the last one fetched when its round ends.
+  const keptRounds = participants.map(() => [] as number[]);
+  const kept = participants.map(
+    (p, i) =>
+      new Promise<void>((resolve) =>
+        p.events.on("model:kept", (k) => {
+          keptRounds[i]!.push(k.round);
+          if (k.round === 2) resolve();
+        }),
+      ),
+  );
   await Promise.all(participants.map((p) => p.start()));
   const finished = await running;
   await Promise.all(kept);
@@ -81,7 +71,7 @@ async function federate() {
   const { rounds, updates } = await recorded(ledger);
   const reader = createLedgerReader({ rpcUrl: ledger.chain.rpcUrl, ledger: ledger.ledger });
   const store = createDirectoryContentStore(join(config.storage.dir, STORE_OBJECTS_DIR));
-  return { work, csv, ledger, config, chainId, modelDirs, finished, rounds, updates, reader, store, genesis: await genesisHash() };
+  return { work, csv, ledger, config, chainId, modelDirs, keptRounds, finished, rounds, updates, reader, store, genesis: await genesisHash() };
 }
 
 describe("model export, predict and verify-model (real chain, coordinator, participants; spawned CLI)", () => {
@@ -149,13 +139,17 @@ describe("model export, predict and verify-model (real chain, coordinator, parti
     const genesis = await modelExportCommand({ out: join(f.work, "round-0"), source: storeSource(), round: 0 }, { reader: f.reader });
     expect(genesis.metadata).toMatchObject({ round: 0, modelHash: f.genesis, lineage: [] });
     expect((await verifyModelCommand({ file: join(f.work, "round-0") }, { reader: f.reader })).lineage.kind).toBe("genesis");
-    // Round 2's fit carried round 1's aggregate: the local copy trails the chain by one round.
+    // The local copy is the latest recorded model: round 2's aggregate, fetched when round 2 ended.
+    expect(f.keptRounds).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
     const local = await modelExportCommand({ out: join(f.work, "local"), source: { kind: "local", dir: f.modelDirs[0]! } }, { reader: f.reader });
-    expect(local.metadata).toMatchObject({ round: 1, modelHash: aggregate(1), source: "local" });
+    expect(local.metadata).toMatchObject({ round: 2, modelHash: aggregate(2), source: "local" });
 
     const refused = (options: Parameters<typeof modelExportCommand>[0]) => modelExportCommand(options, { reader: f.reader });
     await expect(refused({ out: join(f.work, "x"), source: storeSource(), round: 3 })).rejects.toMatchObject({ code: "MODEL_NOT_RECORDED" });
-    await expect(refused({ out: join(f.work, "x"), source: { kind: "local", dir: f.modelDirs[1]! }, round: 2 })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+    await expect(refused({ out: join(f.work, "x"), source: { kind: "local", dir: f.modelDirs[1]! }, round: 1 })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
     await expect(refused({ out: join(f.work, "x"), source: { ...storeSource(), specFile: join(f.work, "none.json") } })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
   });
 
@@ -177,12 +171,15 @@ describe("model export, predict and verify-model (real chain, coordinator, parti
     json.userDefinedMetadata.fedledger.modelHash = (await readExportedModel(unrecorded)).canonical.modelHash;
     await writeFile(join(unrecorded, "model.json"), JSON.stringify(json));
 
-    const [prediction, ok, bad, missing] = await Promise.all([
+    const [local, prediction, ok, bad, missing] = await Promise.all([
+      cli(["model", "export", "--local", f.modelDirs[1]!, "--out", join(f.work, "cli-local"), "--json"], env),
       cli(["predict", "--model", out, "--data", `csv:${f.csv}`, "--label-column", "label", "--json"], {}),
       cli(["verify-model", out], env),
       cli(["verify-model", tampered], env),
       cli(["verify-model", unrecorded, "--json"], env),
     ]);
+    expect(local, local.stderr).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(local.stdout)).toMatchObject({ metadata: { round: 2, modelHash: aggregate(2), source: "local" } });
     expect(prediction, prediction.stderr).toMatchObject({ code: 0, stderr: "" });
     expect(JSON.parse(prediction.stdout)).toMatchObject({ samples: 150, accuracy: f.finished[1]!.metrics.accuracy });
     expect(ok, ok.stderr).toMatchObject({ code: 0, stderr: "" });

@@ -74,4 +74,13 @@ describe("rederiveScores", () => {
     );
     expect(isFedLedgerError(error, "HASH_MISMATCH")).toBe(true);
   });
+
+  it("needs evaluation data for a value scorer (INVALID_CONFIG), not for samples", async () => {
+    const round = await storedRound();
+    const audit = (scorer: ScoringMethod) =>
+      rederiveScores({ spec, scorer, baseModelHash: round.baseModelHash, updates: round.updates, fetch: async (hash) => round.objects.get(hash)! });
+    expect(await audit({ name: "samples" })).toEqual(round.updates.map((u) => u.numSamples));
+    const error = await audit(shapley).catch((e: unknown) => e);
+    expect(isFedLedgerError(error, "INVALID_CONFIG")).toBe(true);
+  });
 });

@@ -16,16 +16,23 @@ import { createValidationUtility } from "./validationUtility.ts";
  * re-hashed, then the coordinator's own scoring (contributionScores) runs on them.
  * Returns one score per update, in the order given; compare with the UpdateRecorded events.
  *
- * Throws HASH_MISMATCH when a fetched object does not match its hash.
+ * Throws HASH_MISMATCH when a fetched object does not match its hash, INVALID_CONFIG when
+ * a value scorer (any but `samples`) gets no evaluation data.
  */
 export async function rederiveScores(p: {
   spec: ModelSpec;
-  evaluationData: TrainingData;
+  /** The coordinator's validation data; `samples` scores do not read it. */
+  evaluationData?: TrainingData | undefined;
   scorer: ScoringMethod;
   baseModelHash: Hex;
   updates: readonly RecordedUpdate[];
   fetch: (hash: Hex) => Promise<Uint8Array>;
 }): Promise<bigint[]> {
+  const valued = p.scorer.name !== "samples";
+  const evaluationData = p.evaluationData;
+  if (valued && evaluationData === undefined) {
+    throw new FedLedgerError("INVALID_CONFIG", `The ${p.scorer.name} scorer needs the coordinator's evaluation data`);
+  }
   const layout = layerLayout(p.spec);
   const load = async (hash: Hex) => {
     const bytes = await p.fetch(hash);
@@ -56,13 +63,12 @@ export async function rederiveScores(p: {
       into.set(source.subarray(offset, offset + into.length));
     },
   };
-  const valued = p.scorer.name !== "samples";
   const { scores } = await contributionScores({
     method: p.scorer,
     baseModelHash: p.baseModelHash,
     updates: p.updates.map((u) => ({ updateHash: u.updateHash, numSamples: Number(u.numSamples) })),
     deltas,
-    ...(valued ? { validation: { global: await load(p.baseModelHash), utility: createValidationUtility(p.spec, p.evaluationData) } } : {}),
+    ...(valued && evaluationData ? { validation: { global: await load(p.baseModelHash), utility: createValidationUtility(p.spec, evaluationData) } } : {}),
   });
   return scores;
 }

@@ -11,7 +11,7 @@ export type RewardTokenInfo = {
 };
 
 /** Reads `rewardToken()` and the token's ERC-20 symbol and decimals (optional metadata). Throws CHAIN_ERROR. */
-export async function readRewardToken(reader: LedgerReader): Promise<RewardTokenInfo> {
+export async function readRewardToken(reader: Pick<LedgerReader, "client" | "ledger">): Promise<RewardTokenInfo> {
   const address = await withChainErrors("read rewardToken", () =>
     reader.client.readContract({ address: reader.ledger, abi: contributionLedgerAbi, functionName: "rewardToken" }),
   );

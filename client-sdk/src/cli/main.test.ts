@@ -193,6 +193,9 @@ describe("fedledger CLI (spawned, JSON-RPC over HTTP)", () => {
       [["model", "export", "--out", dir, "--local", dir, "--spec", "s.json"], base, "error [INVALID_CONFIG]: --spec applies to --store only"],
       [["model", "export", "--out", dir, "--store", dir, "--round", "last"], base, "error [INVALID_CONFIG]: --round must be a whole number"],
       [["model", "export", "--out", dir, "--local", dir], base, "error [INVALID_CONFIG]: Cannot read the local model copy"],
+      [["model", "export", "--out", dir, "--bundle", keystore], base, "error [DECODE_ERROR]: Not an audit bundle"],
+      [["audit"], base, "error [INVALID_CONFIG]: Give what to audit: --store DIR"],
+      [["audit", "--bundle", join(dir, "none.bundle")], base, "error [INVALID_CONFIG]: Cannot read the audit bundle"],
       [["predict", "--model", dir, "--data", "nope"], {}, 'error [INVALID_CONFIG]: Unknown dataset spec "nope"'],
       [["predict", "--model", join(dir, "none"), "--data", "mnist:5"], {}, "error [INVALID_CONFIG]: Cannot read the model file"],
     ];

@@ -5,8 +5,10 @@ import { createRequire } from "node:module";
 import { Command } from "commander";
 import { createLedgerReader, parseAddress } from "../chain/ledgerClients.ts";
 import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
+import { type AuditSource, auditCommand, auditFailure, formatAudit } from "./commands/audit.ts";
 import { claimCommand, formatClaim } from "./commands/claim.ts";
 import { fingerprintCommand, formatFingerprint } from "./commands/fingerprint.ts";
+import { formatKeyNew, KEY_NEW_HELP, keyNewCommand } from "./commands/keyNew.ts";
 import { joinCommand, loadParticipantRuntime, parseBackend, parseCoordinatorUrl } from "./commands/join.ts";
 import { formatModelExport, modelExportCommand, type ModelSource } from "./commands/modelExport.ts";
 import { formatPredict, predictCommand } from "./commands/predict.ts";
@@ -17,7 +19,7 @@ import { toJson } from "./format/toJson.ts";
 import { type CsvSpecOptions, csvSpecOptions as csvOptions, DATASET_SPEC_FORMS, parseDatasetSpec } from "./parseDatasetSpec.ts";
 import { resolveAddress } from "./resolveAddress.ts";
 import { type ConnectionOptions, LEDGER_ENV, resolveConnection, RPC_URL_ENV } from "./resolveConnection.ts";
-import { DEFAULT_PRIVATE_KEY_ENV, KEYSTORE_PASSPHRASE_ENV, type KeyOptions, resolveAccount } from "./resolveKeySource.ts";
+import { DEFAULT_PRIVATE_KEY_ENV, KEY_ENVIRONMENT_HELP, KEYSTORE_PASSPHRASE_ENV, type KeyOptions, resolveAccount } from "./resolveKeySource.ts";
 
 type KeyFlags = { privateKeyEnv?: string; keystore?: string; mnemonicEnv?: string; mnemonicIndex?: string };
 type OutputFlags = { json?: boolean };
@@ -60,7 +62,8 @@ function withKeyOptions(command: Command, readOnly: boolean): Command {
     .option("--private-key-env <VAR>", `environment variable holding the private key (default ${DEFAULT_PRIVATE_KEY_ENV})`)
     .option("--keystore <path>", `Web3 Secret Storage v3 key file; passphrase in ${KEYSTORE_PASSPHRASE_ENV}`)
     .option("--mnemonic-env <VAR>", "environment variable holding a BIP-39 mnemonic")
-    .option("--mnemonic-index <n>", "HD address index for --mnemonic-env (default 0)");
+    .option("--mnemonic-index <n>", "HD address index for --mnemonic-env (default 0)")
+    .addHelpText("after", KEY_ENVIRONMENT_HELP);
 }
 
 function withDatasetOptions(command: Command): Command {
@@ -79,16 +82,28 @@ function parseRound(value: string): number {
   return Number(value);
 }
 
-/** The model's source for `model export`: exactly one of --store and --local. */
-function modelSource(flags: { store?: string; local?: string; spec?: string }): ModelSource {
-  if ((flags.store === undefined) === (flags.local === undefined)) {
-    throw new FedLedgerError("INVALID_CONFIG", "Give the model's source: --store DIR (a coordinator's storage.dir) or --local DIR (a participant's --model-dir)");
+/** The model's source for `model export`: exactly one of --store, --local and --bundle. */
+function modelSource(flags: { store?: string; local?: string; bundle?: string; spec?: string }): ModelSource {
+  if ([flags.store, flags.local, flags.bundle].filter((f) => f !== undefined).length !== 1) {
+    throw new FedLedgerError(
+      "INVALID_CONFIG",
+      "Give the model's source: --store DIR (a coordinator's storage.dir), --local DIR (a participant's --model-dir) or --bundle FILE (an audit bundle)",
+    );
   }
-  if (flags.local !== undefined) {
-    if (flags.spec !== undefined) throw new FedLedgerError("INVALID_CONFIG", "--spec applies to --store only: a local copy keeps its spec");
-    return { kind: "local", dir: flags.local };
+  if (flags.store === undefined && flags.spec !== undefined) {
+    throw new FedLedgerError("INVALID_CONFIG", "--spec applies to --store only: a local copy and a bundle keep their spec");
   }
+  if (flags.local !== undefined) return { kind: "local", dir: flags.local };
+  if (flags.bundle !== undefined) return { kind: "bundle", file: flags.bundle };
   return { kind: "store", dir: flags.store as string, ...(flags.spec === undefined ? {} : { specFile: flags.spec }) };
+}
+
+/** The material for `audit`: exactly one of --store and --bundle. */
+function auditSource(flags: { store?: string; bundle?: string }): AuditSource {
+  if ((flags.store === undefined) === (flags.bundle === undefined)) {
+    throw new FedLedgerError("INVALID_CONFIG", "Give what to audit: --store DIR (a coordinator's storage.dir) or --bundle FILE (from `fedledger-operator export-audit`)");
+  }
+  return flags.bundle === undefined ? { kind: "store", dir: flags.store as string } : { kind: "bundle", file: flags.bundle };
 }
 
 function readerFor(flags: ConnectionOptions) {
@@ -137,6 +152,22 @@ withDatasetOptions(
   print(result, flags, formatFingerprint);
 });
 
+const keyCommand = program.command("key").description("the participant's signing key");
+keyCommand
+  .command("new")
+  .description(KEY_NEW_HELP.description)
+  .requiredOption("--out <file>", KEY_NEW_HELP.out)
+  .option("--json", "machine-readable output")
+  .action(async (flags: OutputFlags & { out: string }) => {
+    print(await keyNewCommand({ out: flags.out }, { env, terminal: { input: process.stdin, output: process.stderr } }), flags, formatKeyNew);
+  });
+withKeyOptions(keyCommand.command("address").description("print the address of the configured key"), false)
+  .option("--json", "machine-readable output")
+  .action(async (flags: KeyFlags & OutputFlags) => {
+    const { address } = await resolveAccount(keyOptions(flags), env);
+    print({ address }, flags, (r) => r.address);
+  });
+
 withKeyOptions(withChainOptions(program.command("status").description("registration and rounds contributed"), true), true)
   .option("--json", "machine-readable output")
   .action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & { address?: string }) => {
@@ -181,14 +212,34 @@ withChainOptions(modelCommand.command("export").description("write a recorded gl
   .option("--store <dir>", "take it from a coordinator's storage.dir")
   .option("--spec <file>", "with --store: the model spec JSON (default: <store>/model-spec.json, written by the coordinator)")
   .option("--local <dir>", "take it from a participant's --model-dir")
+  .option("--bundle <file>", "take it from an audit bundle (`fedledger-operator export-audit`)")
   .option("--json", "machine-readable output")
-  .action(async (flags: ConnectionOptions & OutputFlags & { out: string; round?: string; store?: string; spec?: string; local?: string }) => {
+  .action(async (flags: ConnectionOptions & OutputFlags & { out: string; round?: string; store?: string; spec?: string; local?: string; bundle?: string }) => {
     const source = modelSource(flags);
     const round = flags.round === undefined ? undefined : parseRound(flags.round);
     const { connection, reader } = readerFor(flags);
     const result = await modelExportCommand({ out: flags.out, source, ...(round === undefined ? {} : { round }), range: connection.range }, { reader });
     print(result, flags, formatModelExport);
   });
+
+withDatasetOptions(
+  withChainOptions(
+    program.command("audit").description("re-derive every recorded round's aggregate and scores from the stored updates and compare them with the chain; exits 1 on any difference"),
+    true,
+  )
+    .option("--store <dir>", "audit a coordinator's storage.dir")
+    .option("--bundle <file>", "audit a bundle from `fedledger-operator export-audit`")
+    .option("--evaluation <spec>", `the coordinator's evaluation data, ${DATASET_SPEC_FORMS} (default: the dataset its audit-config.json names)`)
+    .option("--json", "machine-readable output"),
+).action(async (flags: ConnectionOptions & OutputFlags & CsvSpecOptions & { store?: string; bundle?: string; evaluation?: string }) => {
+  const source = auditSource(flags);
+  const { connection, reader } = readerFor(flags);
+  const evaluation = flags.evaluation === undefined ? undefined : { spec: flags.evaluation, csv: csvOptions(flags) };
+  const result = await auditCommand({ source, range: connection.range, ...(evaluation === undefined ? {} : { evaluation }) }, { reader });
+  print(result, flags, formatAudit);
+  const failure = auditFailure(result);
+  if (failure) throw failure;
+});
 
 withDatasetOptions(
   program
@@ -205,12 +256,12 @@ withDatasetOptions(
 });
 
 withDatasetOptions(
-  withKeyOptions(withChainOptions(program.command("join").description("train with a coordinator until stopped (Ctrl-C)"), false), false)
+  withKeyOptions(withChainOptions(program.command("join").description("train with a coordinator until its last round is recorded (exit 0) or until stopped (Ctrl-C)"), false), false)
     .requiredOption("--coordinator <url>", "coordinator URL")
     .requiredOption("--dataset <spec>", `local training data: ${DATASET_SPEC_FORMS}`)
     .option("--backend <name>", "TensorFlow.js backend: tensorflow, wasm or cpu (default: fastest available)")
     .option("--model-dir <dir>", "keep the latest global model here each round, for `fedledger model export --local`")
-    .option("--json", "machine-readable output"),
+    .option("--json", "print the summary as JSON on stdout ({ roundsSubmitted, finished, lastRound }); progress goes to stderr"),
 ).action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & CsvSpecOptions & { coordinator: string; dataset: string; backend?: string; modelDir?: string }) => {
   const connection = resolveConnection(flags, env);
   const dataset = parseDatasetSpec(flags.dataset, csvOptions(flags));
@@ -238,9 +289,10 @@ withDatasetOptions(
       rpcUrl: connection.rpcUrl,
       ledger: connection.ledger,
     },
-    { account, signal: controller.signal, runParticipant },
+    // With --json, stdout carries only the summary; the progress lines go to stderr.
+    { account, signal: controller.signal, runParticipant, ...(flags.json === true ? { output: process.stderr } : {}) },
   );
-  if (result !== undefined) print(result, flags, (r) => toJson(r));
+  if (flags.json === true && result !== undefined) process.stdout.write(`${toJson(result)}\n`);
   process.exit(process.exitCode ?? 0);
 });
 

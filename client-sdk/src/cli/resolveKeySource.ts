@@ -25,6 +25,13 @@ function fromEnv(env: Environment, name: string): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
+/** The environment a key-taking command reads, for its --help. */
+export const KEY_ENVIRONMENT_HELP = `
+Environment:
+  ${DEFAULT_PRIVATE_KEY_ENV}          the 0x private key, unless --private-key-env, --keystore or --mnemonic-env says otherwise
+  ${KEYSTORE_PASSPHRASE_ENV}  the passphrase of the --keystore file
+  the variables --private-key-env and --mnemonic-env name hold a private key or a BIP-39 mnemonic`;
+
 const NO_KEY_HINT = `set ${DEFAULT_PRIVATE_KEY_ENV}, or use --private-key-env, --keystore or --mnemonic-env`;
 
 /**

@@ -4,7 +4,7 @@ import { io, type Socket } from "socket.io-client";
 import { type Address, getAddress, type Hex, type LocalAccount, toHex } from "viem";
 import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
 import { type ErrorCode, isErrorCode } from "../errors/codes.ts";
-import { writeLocalModelCopy } from "../modelFiles/localModelCopy.ts";
+import { type LocalModelCopy, writeLocalModelCopy } from "../modelFiles/localModelCopy.ts";
 import { decodeWeights, encodeWeights } from "../protocol/encoding/weightsCodec.ts";
 import type { ClientToServerEvents, ServerToClientEvents } from "../protocol/events.ts";
 import { contentHash } from "../protocol/hashing/contentHash.ts";
@@ -14,8 +14,10 @@ import {
   type Ack,
   challengeSchema,
   describeIssues,
+  federationFinishedSchema,
   type FitInstruction,
   fitInstructionSchema,
+  roundEndSchema,
   type Session,
   sessionSchema,
   type SubmitReceipt,
@@ -28,6 +30,7 @@ import type { BackendName } from "../training/backend.ts";
 import { layerLayout, parseModelSpec } from "../training/modelSpec.ts";
 import type { TrainingData } from "../training/trainingData.ts";
 import { checkChallenge } from "./checkChallenge.ts";
+import { checkRecordedModel } from "./checkRecordedModel.ts";
 import { createDataCheck } from "./createDataCheck.ts";
 import type { ParticipantEvents } from "./participantEvents.ts";
 
@@ -55,8 +58,10 @@ export type ParticipantOptions = {
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
   /**
-   * Where to keep the latest global model received (weights, spec, round, hash), rewritten
-   * atomically each round, for `fedledger model export --local`. Default: not kept.
+   * Where to keep the latest recorded global model (weights, spec, round, hash), rewritten
+   * atomically each round, for `fedledger model export --local`: the fit for round r brings
+   * round r − 1's, and each recorded round's aggregate is fetched when the round ends.
+   * Default: not kept.
    */
   modelDir?: string;
 };
@@ -96,9 +101,12 @@ export function createParticipant(options: ParticipantOptions) {
   const clientId: Hex = toHex(randomBytes(32));
   const pending = new Map<number, Pending>();
   const training = new Set<number>();
-  // The newest round whose model modelDir holds, and the write in flight (one at a time).
+  // The newest round whose model modelDir holds, the write in flight (one at a time), and
+  // the federation's model spec (from the session or the latest fit), kept beside it.
   let keptRound = -1;
   let keeping: Promise<void> = Promise.resolve();
+  let keepingRecorded: Promise<void> = Promise.resolve();
+  let modelSpec: unknown;
   const checkData = createDataCheck(options.data);
   let session: Session | undefined;
   let started: ((s: Session) => void) | undefined;
@@ -133,7 +141,9 @@ export function createParticipant(options: ParticipantOptions) {
     retries += 1;
     clearTimeout(retryTimer);
     retryTimer = setTimeout(() => {
-      if (!stopped) socket.connect();
+      if (stopped) return;
+      events.emit("connection:retry", { attempt: retries });
+      socket.connect();
     }, delay);
   };
 
@@ -167,7 +177,10 @@ export function createParticipant(options: ParticipantOptions) {
     const established = sessionSchema.safeParse(answer);
     if (!established.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed session", { details: describeIssues(established.error) });
     // Data that does not fit the model fails here, before any round, not at the first fit.
-    if (established.data.modelSpec !== undefined) checkData(established.data.modelSpec);
+    if (established.data.modelSpec !== undefined) {
+      checkData(established.data.modelSpec);
+      modelSpec = established.data.modelSpec;
+    }
     return established.data;
   }
 
@@ -199,8 +212,14 @@ export function createParticipant(options: ParticipantOptions) {
     else retryLater();
   });
 
+  // socket.io's own redials (a refused or dropped connection), made visible.
+  socket.io.on("reconnect_attempt", (attempt) => {
+    if (!stopped) events.emit("connection:retry", { attempt });
+  });
+
   socket.on("disconnect", (reason) => {
     session = undefined;
+    if (!stopped && reason !== "io client disconnect") events.emit("connection:lost", { reason });
     // Closed by the coordinator (login deadline, session closed): socket.io does not
     // redial these; log in again, and stop if the coordinator now refuses this participant.
     if (reason === "io server disconnect") retryLater();
@@ -224,6 +243,17 @@ export function createParticipant(options: ParticipantOptions) {
       ? end.leftOut.find((u) => typeof u?.participant === "string" && u.participant.toLowerCase() === options.account.address.toLowerCase())
       : undefined;
     if (mine && isErrorCode(mine.code)) events.emit("round:left-out", { round: end.round, code: mine.code });
+    if (options.modelDir !== undefined && end.status === "recorded") keepingRecorded = keepRecordedModel(end);
+  });
+
+  socket.on("federation:finished", (raw) => {
+    const parsed = federationFinishedSchema.safeParse(raw);
+    if (!parsed.success) {
+      emitError(new FedLedgerError("INVALID_PAYLOAD", "Malformed federation end", { details: describeIssues(parsed.error) }));
+      return;
+    }
+    // After the last round's model is kept: a participant that leaves now has it.
+    void keepingRecorded.then(() => keeping).then(() => events.emit("federation:finished", parsed.data));
   });
 
   async function onFit(raw: unknown): Promise<void> {
@@ -250,13 +280,12 @@ export function createParticipant(options: ParticipantOptions) {
     }
   }
 
-  /** Keeps the (verified) global model of `fit` in modelDir unless a newer one is kept there; a failure is reported, not fatal. */
-  function keepGlobalModel(fit: FitInstruction): void {
+  /** Keeps a verified global model in modelDir unless one as new is kept there; a failure is reported, not fatal. */
+  function keepGlobalModel(copy: LocalModelCopy): void {
     const dir = options.modelDir;
-    const round = fit.round - 1;
+    const round = copy.round;
     if (dir === undefined || round <= keptRound) return;
     keptRound = round;
-    const copy = { round, modelHash: fit.baseModelHash, modelSpec: fit.modelSpec, weights: fit.model };
     keeping = keeping.then(async () => {
       try {
         await writeLocalModelCopy(dir, copy);
@@ -265,6 +294,26 @@ export function createParticipant(options: ParticipantOptions) {
         emitError(new FedLedgerError("INTERNAL", `Could not keep the global model in ${dir}`, { details: cause instanceof Error ? cause.message : String(cause), cause }));
       }
     });
+  }
+
+  /**
+   * Fetches and keeps the aggregate a recorded round ended with: the next fit would bring
+   * it, but after the last round there is none. A failure is reported, not fatal.
+   */
+  async function keepRecordedModel(raw: unknown): Promise<void> {
+    try {
+      const parsed = roundEndSchema.safeParse(raw);
+      if (!parsed.success) throw new FedLedgerError("INVALID_PAYLOAD", "Malformed round end", { details: describeIssues(parsed.error) });
+      const { round, aggregateModelHash: modelHash } = parsed.data;
+      const spec = modelSpec;
+      if (modelHash === undefined || spec === undefined || round <= keptRound) return;
+      const reply = await call(socket.timeout(ackTimeoutMs).emitWithAck("model:fetch", { modelHash }) as Promise<Ack<unknown>>);
+      const weights = await checkRecordedModel(reply, { round, modelHash });
+      decodeWeights(weights, layerLayout(parseModelSpec(spec))); // refuses a model that does not fit the spec
+      keepGlobalModel({ round, modelHash, modelSpec: spec, weights });
+    } catch (error) {
+      emitError(error);
+    }
   }
 
   async function trainAndSign(fit: FitInstruction): Promise<SubmitUpdate> {
@@ -277,7 +326,8 @@ export function createParticipant(options: ParticipantOptions) {
     const spec = parseModelSpec(fit.modelSpec);
     const layout = layerLayout(spec);
     const global = decodeWeights(fit.model, layout).weights;
-    keepGlobalModel(fit);
+    modelSpec = fit.modelSpec;
+    keepGlobalModel({ round: fit.round - 1, modelHash: fit.baseModelHash, modelSpec: fit.modelSpec, weights: fit.model });
     const { trainLocal } = await import("../training/trainLocal.ts");
     if (options.backend) {
       const { selectBackend } = await import("../training/backend.ts");
@@ -288,7 +338,7 @@ export function createParticipant(options: ParticipantOptions) {
       globalWeights: global,
       data: options.data,
       config: fit.trainConfig as Parameters<typeof trainLocal>[0]["config"],
-      onProgress: (p) => events.emit("round:progress", { round: fit.round, epoch: p.epoch, epochs: p.epochs, loss: p.loss, samplesPerSec: p.samplesPerSec }),
+      onProgress: (p) => events.emit("round:progress", { round: fit.round, ...p }),
     });
     const metrics: Record<string, number> = { loss: result.metrics.loss, accuracy: result.metrics.accuracy };
     if (result.metrics.evalAccuracy !== undefined) metrics.evalAccuracy = result.metrics.evalAccuracy;

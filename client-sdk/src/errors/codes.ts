@@ -32,8 +32,18 @@ export const ERROR_CODES = [
   "INVALID_CONFIG",
   "KEY_ERROR",
   "CHAIN_ERROR",
+  /** An account lacks the ledger role (named, e.g. COORDINATOR_ROLE) that what it is about to do needs. */
+  "MISSING_ROLE",
+  /** The ledger's funding not yet credited does not cover one round's budget. */
+  "LEDGER_UNDERFUNDED",
   /** A model whose hash no recorded round (nor the genesis) names. */
   "MODEL_NOT_RECORDED",
+  /** An audit re-derived an aggregate or a score that differs from the chain's. */
+  "AUDIT_MISMATCH",
+  /** An audit cannot re-derive what a round used (a strategy or scorer it does not implement). */
+  "AUDIT_UNSUPPORTED",
+  /** A content-addressed object (a model or an update) is not where it should be. */
+  "OBJECT_NOT_FOUND",
   "TRAINING_ERROR",
   "INTERNAL",
 ] as const;

@@ -17,24 +17,35 @@ export type KeySource =
  * MAC checked), since viem reads private keys and mnemonics but not keystores.
  */
 export async function loadAccount(source: KeySource): Promise<LocalAccount> {
+  const privateKey = await loadPrivateKey(source);
+  try {
+    return privateKeyToAccount(privateKey);
+  } catch {
+    throw new FedLedgerError("KEY_ERROR", "Invalid private key");
+  }
+}
+
+/**
+ * The raw private key of a key source, for signers other than viem (Hardhat's deploy
+ * takes the key itself). Same checks and errors as loadAccount.
+ */
+export async function loadPrivateKey(source: KeySource): Promise<Hex> {
   switch (source.kind) {
     case "privateKey":
       if (!isHex(source.privateKey) || source.privateKey.length !== 66) {
         throw new FedLedgerError("KEY_ERROR", "A private key must be 32 bytes of 0x-prefixed hex");
       }
-      try {
-        return privateKeyToAccount(source.privateKey);
-      } catch {
-        throw new FedLedgerError("KEY_ERROR", "Invalid private key");
-      }
+      return source.privateKey;
     case "mnemonic":
       try {
-        return mnemonicToAccount(source.mnemonic.trim(), { addressIndex: source.addressIndex ?? 0 });
+        const key = mnemonicToAccount(source.mnemonic.trim(), { addressIndex: source.addressIndex ?? 0 }).getHdKey().privateKey;
+        if (key) return bytesToHex(key);
       } catch {
-        throw new FedLedgerError("KEY_ERROR", "Invalid mnemonic");
+        // an invalid mnemonic, reported below
       }
+      throw new FedLedgerError("KEY_ERROR", "Invalid mnemonic");
     case "keystore":
-      return privateKeyToAccount(await decryptKeystore(source.keystore, source.passphrase));
+      return decryptKeystore(source.keystore, source.passphrase);
   }
 }
 

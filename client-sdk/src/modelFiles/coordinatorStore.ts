@@ -8,6 +8,8 @@ import { contentHash } from "../protocol/hashing/contentHash.ts";
 export const STORE_OBJECTS_DIR = "objects";
 /** The model spec the coordinator runs, written below its `storage.dir` when it starts. */
 export const STORE_MODEL_SPEC_FILE = "model-spec.json";
+/** What an auditor needs besides the objects (resolved strategy, scorer, evaluation data), written beside the model spec. */
+export const STORE_AUDIT_CONFIG_FILE = "audit-config.json";
 
 /** Where a content store rooted at `root` keeps object `hash` (0x + 64 lowercase hex digits): `<root>/ab/cdef…`, git-style. */
 export function contentObjectPath(root: string, hash: Hex): string {

@@ -30,8 +30,8 @@ export const exportMetadataSchema = z.strictObject({
   ledger: addressSchema,
   genesisModelHash: bytes32Schema,
   lineage: z.array(lineageEntrySchema),
-  /** Where the weights were taken from: a coordinator's store or a participant's local copy. */
-  source: z.enum(["store", "local"]),
+  /** Where the weights were taken from: a coordinator's store, a participant's local copy or an audit bundle. */
+  source: z.enum(["store", "local", "bundle"]),
 });
 export type ExportMetadata = z.infer<typeof exportMetadataSchema>;
 

@@ -12,9 +12,9 @@ import { writeFileAtomically } from "./writeFileAtomically.ts";
 export const LOCAL_MODEL_FILE = "latest.json";
 const WEIGHTS_SUFFIX = ".weights";
 
-/** The latest global model a participant received. */
+/** The latest recorded global model a participant kept (from a fit instruction, or fetched when its round ended). */
 export type LocalModelCopy = {
-  /** The round that produced it (the fit for round r carries round r − 1's aggregate); 0 for the genesis model. */
+  /** The round that produced it; 0 for the genesis model. */
   readonly round: number;
   /** SHA-256 of `weights`, as the coordinator announced it. */
   readonly modelHash: Hex;

@@ -1,4 +1,4 @@
-import type { Ack, Authenticate, Challenge, FitInstruction, RoundEnd, Session, SubmitReceipt, SubmitUpdate } from "./messages.ts";
+import type { Ack, Authenticate, Challenge, FederationFinished, FitInstruction, ModelRequest, RecordedModel, RoundEnd, Session, SubmitReceipt, SubmitUpdate } from "./messages.ts";
 
 /** Events the coordinator emits to clients. */
 export interface ServerToClientEvents {
@@ -10,6 +10,8 @@ export interface ServerToClientEvents {
   "round:fit": (instruction: FitInstruction, ack: (received: boolean) => void) => void;
   /** Round `round` ended, recorded on-chain or aborted. */
   "round:end": (end: RoundEnd) => void;
+  /** The last configured round is recorded: training is over, and the participant may leave. */
+  "federation:finished": (finished: FederationFinished) => void;
 }
 
 /** Events clients emit to the coordinator; every one is acknowledged, and every one counts against the socket's rate limit. */
@@ -23,6 +25,13 @@ export interface ClientToServerEvents {
   "session:authenticate": (payload: Authenticate, ack: (response: Ack<Session>) => void) => void;
   /** Submits a signed update. Acknowledged only after it is stored durably. */
   "round:submit": (payload: SubmitUpdate, ack: (response: Ack<SubmitReceipt>) => void) => void;
+  /**
+   * Asks for a recorded global model by hash: the genesis model or a recorded round's
+   * aggregate, never any other stored object (updates stay private). Authenticated
+   * sockets only (UNAUTHENTICATED), one fetch at a time per socket (RATE_LIMITED), any
+   * other hash is MODEL_NOT_RECORDED.
+   */
+  "model:fetch": (payload: ModelRequest, ack: (response: Ack<RecordedModel>) => void) => void;
 }
 
 /**
@@ -33,12 +42,15 @@ export const CLIENT_EVENT_PAYLOADS = {
   "session:challenge": 0,
   "session:authenticate": 1,
   "round:submit": 1,
+  "model:fetch": 1,
 } as const satisfies Record<keyof ClientToServerEvents, number>;
 
 export const EVENTS = {
   fit: "round:fit",
   roundEnd: "round:end",
+  finished: "federation:finished",
   challenge: "session:challenge",
   authenticate: "session:authenticate",
   submit: "round:submit",
+  fetchModel: "model:fetch",
 } as const satisfies Record<string, keyof ServerToClientEvents | keyof ClientToServerEvents>;

@@ -143,3 +143,29 @@ export const roundEndSchema = z.object({
   leftOut: z.array(z.object({ participant: addressSchema, code: z.enum(ERROR_CODES) })).max(100_000).optional(),
 });
 export type RoundEnd = z.infer<typeof roundEndSchema>;
+
+/**
+ * `federation:finished`: the coordinator's last configured round is recorded and no more
+ * rounds follow. Broadcast to every logged-in participant (and sent to any that logs in
+ * afterwards, while the coordinator still serves the final model).
+ */
+export const federationFinishedSchema = z.object({
+  /** The last recorded round; 0 when no round was recorded. */
+  lastRound: z.number().int().nonnegative(),
+  /** That round's aggregate: the federation's final model. */
+  aggregateModelHash: bytes32Schema.optional(),
+});
+export type FederationFinished = z.infer<typeof federationFinishedSchema>;
+
+// ------------------------------------------------------------ models
+
+/** `model:fetch`: asks the coordinator for a recorded global model by its hash. */
+export const modelRequestSchema = z.object({ modelHash: bytes32Schema });
+export type ModelRequest = z.infer<typeof modelRequestSchema>;
+
+/**
+ * The `model:fetch` ack: the genesis model (round 0) or a recorded round's aggregate, in
+ * its canonical f32 encoding, whose SHA-256 is `modelHash`.
+ */
+export const recordedModelSchema = z.object({ round: z.number().int().nonnegative(), modelHash: bytes32Schema, model: binarySchema });
+export type RecordedModel = z.infer<typeof recordedModelSchema>;

@@ -1,5 +1,16 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+/** The reward token, its whole supply minted to `treasury` (the deployer by default). */
+export const RewardTokenModule = buildModule("FedLedgerToken", (m) => {
+  const token = m.contract("RewardToken", [
+    m.getParameter("tokenName", "FedLedger Reward"),
+    m.getParameter("tokenSymbol", "FLR"),
+    m.getParameter("treasury", m.getAccount(0)),
+    m.getParameter("tokenSupply", 1_000_000_000n * 10n ** 18n),
+  ]);
+  return { token };
+});
+
 /**
  * Deploys the reward token and the ContributionLedger, and hands the registrar and
  * coordinator roles to the configured accounts (the deployer by default). The same
@@ -9,15 +20,11 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
  *     --network remote --parameters params.json
  *
  * `genesisModelHash` (the SHA-256 of the initial model's canonical encoding) is required.
+ * The deployer keeps the admin role; AdminHandoffModule passes it to another account.
  */
-export default buildModule("FedLedger", (m) => {
+const FedLedgerModule = buildModule("FedLedger", (m) => {
   const deployer = m.getAccount(0);
-  const token = m.contract("RewardToken", [
-    m.getParameter("tokenName", "FedLedger Reward"),
-    m.getParameter("tokenSymbol", "FLR"),
-    m.getParameter("treasury", deployer),
-    m.getParameter("tokenSupply", 1_000_000_000n * 10n ** 18n),
-  ]);
+  const { token } = m.useModule(RewardTokenModule);
   const ledger = m.contract("ContributionLedger", [
     token,
     m.getParameter<string>("genesisModelHash"),
@@ -28,5 +35,18 @@ export default buildModule("FedLedger", (m) => {
   const coordinatorRole = m.staticCall(ledger, "COORDINATOR_ROLE", [], 0, { id: "coordinatorRole" });
   m.call(ledger, "grantRole", [registrarRole, m.getParameter("registrar", deployer)], { id: "grantRegistrar" });
   m.call(ledger, "grantRole", [coordinatorRole, m.getParameter("coordinator", deployer)], { id: "grantCoordinator" });
+  return { token, ledger };
+});
+export default FedLedgerModule;
+
+/**
+ * FedLedgerModule, then the admin role moves from the deployer to `admin` (required): the
+ * deployer grants it and renounces its own, after every role grant of FedLedgerModule.
+ */
+export const AdminHandoffModule = buildModule("FedLedgerAdmin", (m) => {
+  const { token, ledger } = m.useModule(FedLedgerModule);
+  const adminRole = m.staticCall(ledger, "DEFAULT_ADMIN_ROLE", [], 0, { id: "adminRole" });
+  const grant = m.call(ledger, "grantRole", [adminRole, m.getParameter<string>("admin")], { id: "grantAdmin" });
+  m.call(ledger, "renounceRole", [adminRole, m.getAccount(0)], { id: "renounceDeployerAdmin", after: [grant] });
   return { token, ledger };
 });

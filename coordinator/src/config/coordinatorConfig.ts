@@ -19,6 +19,7 @@ const modelSchema = z.strictObject({
 /** The `model` section alone: what `deploy` needs to compute the genesis hash (no ledger exists yet). */
 export const modelConfigSchema = z.object({ model: modelSchema });
 
+/** The file's schema; parseCoordinatorConfig adds the rules across sections (crossFieldProblems). */
 export const coordinatorConfigSchema = z.strictObject({
   chain: z.strictObject({
     rpcUrl: z.url(),
@@ -41,11 +42,16 @@ export const coordinatorConfigSchema = z.strictObject({
       maxConnectionsPerAddress: z.int().positive().default(64),
       /** Connections open at once that have not logged in yet. */
       maxPendingLogins: z.int().positive().default(256),
-      /** Per-socket token bucket over every client event (challenge, authenticate, submit): refill per minute, and size. */
+      /** Per-socket token bucket over every client event (challenge, authenticate, submit, model fetch): refill per minute, and size. */
       submissionsPerMinute: z.int().positive().default(120),
       submissionBurst: z.int().positive().default(40),
       /** How often the ledger is polled for deactivated participants, whose sessions are then closed. */
       registryPollIntervalMs: z.int().positive().default(2_000),
+      /**
+       * After the last round, how long `start` keeps serving `model:fetch` so participants
+       * can keep the final model; it stops earlier once every logged-in participant has it.
+       */
+      finalModelGraceMs: z.int().nonnegative().default(5_000),
     })
     .prefault({}),
   rounds: z
@@ -88,20 +94,31 @@ export const coordinatorConfigSchema = z.strictObject({
   storage: z.strictObject({ dir: z.string().default(".fedledger/coordinator") }).prefault({}),
   /** Server-side evaluation data: any dataset spec the participant CLI takes (evaluationData.ts). */
   evaluation: evaluationConfigSchema.optional(),
-}).superRefine((config, ctx) => {
-  // Cross-field rules, reported together with every schema problem.
-  const rounds = config.rounds as { minFitClients?: number; minAvailableClients?: number } | undefined;
-  if (rounds?.minFitClients !== undefined && rounds.minAvailableClients !== undefined && rounds.minFitClients > rounds.minAvailableClients) {
-    ctx.addIssue({ code: "custom", path: ["rounds", "minFitClients"], message: "cannot exceed rounds.minAvailableClients" });
-  }
-  const strategy = strategyConfigSchema.safeParse(config.strategy);
-  if (strategy.success && rounds?.minFitClients !== undefined) {
-    for (const problem of strategyProblems(strategy.data, { minFitClients: rounds.minFitClients })) {
-      const at = problem.indexOf(": ");
-      ctx.addIssue({ code: "custom", path: ["strategy", ...problem.slice(0, at).split(".")], message: problem.slice(at + 2) });
-    }
-  }
 });
+
+type Problem = { path: readonly PropertyKey[]; message: string };
+const problemLine = (problem: Problem) => `${problem.path.map(String).join(".") || "(root)"}: ${problem.message}`;
+
+/**
+ * Rules across sections. Each reads only the fields it needs, parsed on their own, so they
+ * are reported together with every schema problem: a refinement of the whole schema runs
+ * only when no field is missing or of the wrong type.
+ */
+function crossFieldProblems(input: unknown): Problem[] {
+  const raw: Record<string, unknown> = typeof input === "object" && input !== null ? { ...input } : {};
+  const roundsShape = coordinatorConfigSchema.shape.rounds.unwrap().shape;
+  const rounds = z.object({ minFitClients: roundsShape.minFitClients, minAvailableClients: roundsShape.minAvailableClients }).safeParse(raw.rounds ?? {});
+  if (!rounds.success) return [];
+  const { minFitClients, minAvailableClients } = rounds.data;
+  const problems: Problem[] = [];
+  if (minFitClients > minAvailableClients) problems.push({ path: ["rounds", "minFitClients"], message: "cannot exceed rounds.minAvailableClients" });
+  const strategy = strategyConfigSchema.safeParse(raw.strategy ?? DEFAULT_STRATEGY);
+  for (const problem of strategy.success ? strategyProblems(strategy.data, { minFitClients }) : []) {
+    const at = problem.indexOf(": ");
+    problems.push({ path: ["strategy", ...problem.slice(0, at).split(".")], message: problem.slice(at + 2) });
+  }
+  return problems;
+}
 
 export type CoordinatorConfigInput = z.input<typeof coordinatorConfigSchema>;
 
@@ -116,11 +133,12 @@ export function parseModelConfig(input: unknown): z.output<typeof modelSchema> {
 }
 export type CoordinatorConfig = z.output<typeof coordinatorConfigSchema>;
 
-/** Validates an untrusted config; throws INVALID_CONFIG listing every problem, one per line. */
+/** Validates an untrusted config; throws INVALID_CONFIG listing every problem, cross-field ones included, one per line. */
 export function parseCoordinatorConfig(input: unknown): CoordinatorConfig {
   const result = coordinatorConfigSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  const issues = [...(result.success ? [] : result.error.issues), ...crossFieldProblems(input)];
+  if (!result.success || issues.length > 0) {
+    const problems = issues.map(problemLine);
     throw new FedLedgerError("INVALID_CONFIG", `The coordinator config has ${problems.length} problem(s)`, {
       details: problems.join("\n"),
     });

@@ -6,13 +6,11 @@ import {
   DATASET_SPEC_FORMS,
   type DatasetSpec,
   FedLedgerError,
+  holdOut,
   isFedLedgerError,
   loadDatasetSpec,
   type ModelSpec,
   parseDatasetSpec,
-  shuffleDataset,
-  subsetDataset,
-  trainTestSplit,
 } from "@fedledger/client-sdk";
 
 /** Held-out share of the built-in `mnist` digits by default: the demo's participants train on the same digits. */
@@ -56,9 +54,7 @@ export type EvaluationConfig = z.output<typeof evaluationConfigSchema>;
  * loaders throw (INVALID_DATASET, INVALID_CONFIG) and SHAPE_MISMATCH naming both shapes.
  */
 export async function loadEvaluationData(evaluation: EvaluationConfig, spec?: ModelSpec): Promise<Dataset> {
-  const all = shuffleDataset(await loadDatasetSpec(parseDatasetSpec(evaluation.dataset, csvSpecOptions(evaluation))), evaluation.seed);
-  const { test } = trainTestSplit(all.numSamples, { testFraction: evaluation.testFraction, seed: evaluation.seed });
-  const data = subsetDataset(all, test);
+  const data = holdOut(await loadDatasetSpec(parseDatasetSpec(evaluation.dataset, csvSpecOptions(evaluation))), { testFraction: evaluation.testFraction, seed: evaluation.seed });
   if (spec !== undefined) {
     try {
       checkTrainingData(spec, data);

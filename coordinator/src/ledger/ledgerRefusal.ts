@@ -1,5 +1,6 @@
 import { type Address, BaseError, ContractFunctionRevertedError, erc20Abi, formatUnits, type PublicClient } from "viem";
 import { contributionLedgerAbi, type ErrorCode, isFedLedgerError } from "@fedledger/client-sdk";
+import { roleName } from "./ledgerRoles.ts";
 
 /** Why the ledger refused a `recordRound`, decoded from its custom error. */
 export type LedgerRefusal = {
@@ -56,16 +57,28 @@ export function updateRefusalCode(refusal: LedgerRefusal): ErrorCode {
 export async function describeRoundRefusal(refusal: LedgerRefusal, chain: { publicClient: PublicClient; ledger: Address }): Promise<string> {
   const [first, second] = refusal.args;
   switch (refusal.errorName) {
-    case "EnforcedPause":
-      return "the ledger is paused; an admin must unpause it";
     case "LedgerBudgetNotFunded": {
       const amount = await tokenFormatter(chain);
       return `the round budget ${amount(first)} exceeds the funded, uncredited ${amount(second)}; fund the ledger or lower the budget`;
     }
-    case "AccessControlUnauthorizedAccount":
-      return `the coordinator account ${String(first)} does not hold the ledger's coordinator role`;
     case "unknown":
       return "the record reverted without a reason";
+    default:
+      return describeLedgerError(refusal);
+  }
+}
+
+/**
+ * Any ledger refusal as one line for the operator: a missing role by its name
+ * ("0x… lacks the COORDINATOR role"), otherwise the custom error with its arguments.
+ */
+export function describeLedgerError(refusal: LedgerRefusal): string {
+  const [first, second] = refusal.args;
+  switch (refusal.errorName) {
+    case "AccessControlUnauthorizedAccount":
+      return `${String(first)} lacks the ${roleName(second)} role`;
+    case "EnforcedPause":
+      return "the ledger is paused; an admin must unpause it";
     default:
       return `${refusal.errorName}(${refusal.args.map(String).join(", ")})`;
   }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CoordinatorMetrics } from "./coordinatorMetrics.ts";
 
-export type Health = () => { ok: boolean; round: number | null; connectedClients: number };
+/** `round`: the round in progress (null between rounds); `lastRecordedRound`: the newest recorded one (null before any). */
+export type Health = () => { ok: boolean; round: number | null; lastRecordedRound: number | null; connectedClients: number };
 
 /** Serves `GET /metrics` (Prometheus text) and `GET /healthz` (JSON) on the coordinator's HTTP server. */
 export function createOpsRequestHandler(metrics: CoordinatorMetrics, health: Health) {

@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import type { FitInstruction, RoundEnd } from "@fedledger/client-sdk";
+import type { FederationFinished, FitInstruction, RoundEnd } from "@fedledger/client-sdk";
 
 /** What the round engine needs from the transport: the authenticated, connected clients. */
 export interface ConnectedClients {
@@ -11,6 +11,8 @@ export interface ConnectedClients {
   sendFit(address: Address, instruction: FitInstruction): Promise<boolean>;
   /** Tells clients a round ended. */
   sendRoundEnd(addresses: readonly Address[], end: RoundEnd): void;
+  /** Tells clients (all logged-in ones when `addresses` is omitted) that the federation finished. */
+  sendFinished(finished: FederationFinished, addresses?: readonly Address[]): void;
   /** Closes the participant's session (e.g. deactivated on the ledger); false when it had none. */
   disconnect(address: Address): boolean;
 }

@@ -1,5 +1,5 @@
 import type { Address, Hex } from "viem";
-import { encodeWeights, isErrorCode, type Ack, type SubmitReceipt, type Weights } from "@fedledger/client-sdk";
+import { encodeWeights, isErrorCode, type Ack, type FederationFinished, type SubmitReceipt, type Weights } from "@fedledger/client-sdk";
 import type { LedgerRefusal } from "../ledger/ledgerRefusal.ts";
 import { retryDelay } from "../ledger/withRetry.ts";
 import type { UpdateRow } from "../stores/stateStore.ts";
@@ -40,6 +40,10 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
   const setOpen = (o: OpenRound | undefined) => {
     open = o;
   };
+  // The newest recorded round (null before run() or when none is), and the federation's
+  // end once its last round is recorded: participants that log in later are told at once.
+  let lastRecorded: number | null = null;
+  let federationEnd: FederationFinished | undefined;
 
   async function run(signal?: AbortSignal): Promise<FinishedRound[]> {
     const finished: FinishedRound[] = [];
@@ -47,14 +51,24 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
     // The loss the next round's candidate is judged against (see checkLoss).
     const previousLoss = (await evaluateModel(ctx.strategy, resumed.round - 1, resumed.global))?.loss;
     let next: RoundStart = { ...resumed, previousLoss };
+    lastRecorded = resumed.round > 1 ? resumed.round - 1 : null;
     ctx.logger.info({ nextRound: next.round, baseModelHash: next.baseModelHash, target: ctx.settings.rounds, previousLoss }, "round engine starting");
     while (next.round <= ctx.settings.rounds && !signal?.aborted) {
       const done = await runRound(next, signal);
       if (!done) break;
       finished.push(done);
+      lastRecorded = done.round;
       next = { round: done.round + 1, baseModelHash: done.aggregateModelHash, global: done.global, previousLoss: done.metrics.loss ?? next.previousLoss };
     }
+    if (next.round > ctx.settings.rounds) finish(next.round - 1, next.baseModelHash);
     return finished;
+  }
+
+  /** All configured rounds are recorded: says so, and tells every logged-in participant. */
+  function finish(lastRound: number, aggregateModelHash: Hex) {
+    federationEnd = lastRound > 0 ? { lastRound, aggregateModelHash } : { lastRound };
+    ctx.logger.info({ lastRound, rounds: ctx.settings.rounds, finalModelHash: aggregateModelHash }, "training finished: every configured round is recorded");
+    ctx.clients.sendFinished(federationEnd);
   }
 
   /** Attempts round `start.round` until it is recorded; undefined when stopped. */
@@ -141,8 +155,14 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
     /** Handles `round:submit` from an authenticated participant. */
     submit: (sender: Address, payload: unknown): Promise<Ack<SubmitReceipt>> => submitUpdate(ctx, open, sender, payload),
     currentRound: (): number | null => open?.round ?? null,
-    /** A participant authenticated: if it is selected and has no update yet, send it the open round. */
+    /** The newest recorded round, also between rounds; null before the engine runs or when none is recorded. */
+    lastRecordedRound: (): number | null => lastRecorded,
+    /** A participant authenticated: if it is selected and has no update yet, send it the open round; after the last round, say so. */
     clientReady(address: Address): void {
+      if (federationEnd) {
+        ctx.clients.sendFinished(federationEnd, [address]);
+        return;
+      }
       if (open?.instruction && !open.closed && open.selected.has(address) && !open.acked.has(address)) {
         void ctx.clients.sendFit(address, open.instruction);
       }

@@ -14,6 +14,9 @@ import type { Address, Hex } from "viem";
  */
 export type RoundStatus = "open" | "closed" | "aggregated" | "recorded" | "aborted";
 
+/** The state database's file name below the coordinator's `storage.dir`. */
+export const STATE_STORE_FILE = "state.sqlite";
+
 export type RoundRow = {
   round: number;
   attempt: number;
@@ -139,6 +142,7 @@ export function openStateStore(path: string) {
   const statements = {
     latestRound: db.prepare("SELECT * FROM rounds ORDER BY round DESC LIMIT 1"),
     getRound: db.prepare("SELECT * FROM rounds WHERE round = ?"),
+    recordedRoundOf: db.prepare("SELECT round FROM rounds WHERE aggregate_model_hash = ? AND status = 'recorded'"),
     openRound: db.prepare(
       `INSERT INTO rounds (round, attempt, status, base_model_hash, deadline, selected, updated_at)
        VALUES (?, ?, 'open', ?, ?, ?, ?)
@@ -185,6 +189,11 @@ export function openStateStore(path: string) {
     getRound(round: number): RoundRow | undefined {
       const row = statements.getRound.get(round) as SqlRow | undefined;
       return row ? toRound(row) : undefined;
+    },
+    /** The recorded round whose aggregate hashes to `aggregateModelHash` (lowercase hex), if any. */
+    recordedRoundOf(aggregateModelHash: Hex): number | undefined {
+      const row = statements.recordedRoundOf.get(aggregateModelHash) as SqlRow | undefined;
+      return row ? Number(row.round) : undefined;
     },
     /** Opens (or re-opens, for a retried attempt) round `round`; a new attempt starts with no updates. */
     openRound(round: number, attempt: number, baseModelHash: Hex, deadline: number, selected: readonly Address[]): void {

@@ -1,6 +1,6 @@
 import type { Address, Hex } from "viem";
 import type { Socket } from "socket.io";
-import { type Challenge, type ClientToServerEvents, FedLedgerError, type FitInstruction, type RoundEnd, type ServerToClientEvents } from "@fedledger/client-sdk";
+import { type Challenge, type ClientToServerEvents, type FederationFinished, FedLedgerError, type FitInstruction, type RoundEnd, type ServerToClientEvents } from "@fedledger/client-sdk";
 import type { ConnectedClients } from "../rounds/connectedClients.ts";
 
 export type ParticipantSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -81,6 +81,9 @@ export function createConnectedClientRegistry(options: { ackTimeoutMs: number })
     },
     sendRoundEnd(addresses: readonly Address[], end: RoundEnd): void {
       for (const address of addresses) sockets.get(address)?.emit("round:end", end);
+    },
+    sendFinished(finished: FederationFinished, addresses?: readonly Address[]): void {
+      for (const address of addresses ?? [...sockets.keys()]) sockets.get(address)?.emit("federation:finished", finished);
     },
   };
   return registry;

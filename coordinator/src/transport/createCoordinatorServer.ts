@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { Server } from "socket.io";
-import { type Address, getAddress } from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import {
   type Ack,
   CLIENT_EVENT_PAYLOADS,
@@ -11,6 +11,7 @@ import {
   type LedgerDomainParameters,
   messages,
   PROTOCOL_VERSION,
+  type RecordedModel,
   type ServerToClientEvents,
   type Session,
   type SubmitReceipt,
@@ -21,6 +22,7 @@ import { createConnectedClientRegistry, type ParticipantSocket, type SocketData 
 import { type ConnectionLimits, createConnectionAdmission, type EngineConnection } from "./connectionAdmission.ts";
 import { createLoginChallenges } from "./loginChallenges.ts";
 import { createTokenBucket } from "./tokenBucket.ts";
+import { whenWrittenOut } from "./whenWrittenOut.ts";
 
 export type CoordinatorServerDependencies = {
   domain: LedgerDomainParameters;
@@ -35,6 +37,8 @@ export type CoordinatorServerDependencies = {
   isActiveParticipant: (address: Address) => Promise<boolean>;
   /** Handles an authenticated participant's submission (the round engine). */
   submit: (sender: Address, payload: unknown) => Promise<Ack<SubmitReceipt>>;
+  /** Answers an authenticated participant's `model:fetch`: a recorded model, or a FedLedgerError thrown. */
+  fetchModel: (payload: unknown) => Promise<RecordedModel>;
   logger: Logger;
   onRefused?: (code: string) => void;
   /** Called after a participant authenticates (the engine re-sends an open round to it). */
@@ -50,7 +54,7 @@ export type CoordinatorServerOptions = ConnectionLimits & {
   ackTimeoutMs: number;
   /** How long a login challenge stays valid. */
   challengeTtlMs: number;
-  /** Token bucket per socket over every client event (challenge, authenticate, submit): refill rate and size. */
+  /** Token bucket per socket over every client event (challenge, authenticate, submit, model fetch): refill rate and size. */
   submissionsPerMinute: number;
   submissionBurst: number;
 };
@@ -84,6 +88,12 @@ export function createCoordinatorServer(
   const challenges = createLoginChallenges({ domain: deps.domain, coordinatorUrl: deps.coordinatorUrl, ttlMs: options.challengeTtlMs, now });
   /** Engine connections that already carry a socket.io socket. */
   const namespaced = new WeakSet<object>();
+  /** The model each socket fetched last, and who waits to hear of fetches (see allFetched). */
+  const fetched = new WeakMap<ParticipantSocket, Hex>();
+  const fetchWaiters = new Set<() => void>();
+  const notifyFetchWaiters = () => {
+    for (const waiter of fetchWaiters) waiter();
+  };
   const refuse = (error: FedLedgerError) => {
     deps.onRefused?.(error.code);
     return { ok: false as const, error: error.toWire() };
@@ -175,8 +185,40 @@ export function createCoordinatorServer(
       ack(await deps.submit(socket.data.address, payload));
     });
 
+    // One fetch at a time per socket, held until its reply is written out: a peer that asks
+    // and never reads cannot pile models up in the coordinator's memory.
+    let fetching = false;
+    socket.on("model:fetch", async (payload, ack) => {
+      if (typeof ack !== "function") return;
+      if (!socket.data.authenticated) {
+        ack(refuse(new FedLedgerError("UNAUTHENTICATED", "Authenticate before fetching a model")));
+        return;
+      }
+      if (fetching) {
+        ack(refuse(new FedLedgerError("RATE_LIMITED", "One model fetch at a time: wait for the previous reply")));
+        return;
+      }
+      fetching = true;
+      let reply: Ack<RecordedModel>;
+      try {
+        reply = { ok: true, data: await deps.fetchModel(payload) };
+      } catch (error) {
+        const refusal = isFedLedgerError(error) ? error : new FedLedgerError("INTERNAL", "Could not fetch the model", { cause: error });
+        if (refusal.code === "INTERNAL") log.error({ err: refusal.message }, "model fetch failed");
+        reply = refuse(refusal);
+      }
+      ack(reply);
+      if (reply.ok) {
+        fetched.set(socket, reply.data.modelHash);
+        notifyFetchWaiters();
+        await whenWrittenOut(socket);
+      }
+      fetching = false;
+    });
+
     socket.on("disconnect", (reason) => {
       clients.remove(socket);
+      notifyFetchWaiters();
       // The connection carried only this socket: close it, so it cannot linger unauthenticated.
       socket.conn.close();
       log.debug({ reason }, "disconnected");
@@ -207,6 +249,31 @@ export function createCoordinatorServer(
     clients,
     /** Open connections, those not logged in yet, and distinct remote addresses. */
     connections: admission.counts,
+    /**
+     * Resolves once every logged-in participant has fetched `modelHash` (the final model,
+     * before the coordinator exits), or after `timeoutMs`, or when `signal` aborts.
+     */
+    allFetched(modelHash: Hex, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+      const hash = modelHash.toLowerCase();
+      const done = () =>
+        signal?.aborted === true ||
+        [...io.sockets.sockets.values()].every((s) => !s.data.authenticated || s.disconnected || fetched.get(s) === hash);
+      if (done() || timeoutMs === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          fetchWaiters.delete(check);
+          signal?.removeEventListener("abort", finish);
+          resolve();
+        };
+        const check = () => {
+          if (done()) finish();
+        };
+        const timer = setTimeout(finish, timeoutMs);
+        fetchWaiters.add(check);
+        signal?.addEventListener("abort", finish, { once: true });
+      });
+    },
     async close(): Promise<void> {
       await io.close();
     },

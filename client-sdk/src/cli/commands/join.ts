@@ -18,6 +18,8 @@ export type RunParticipantOptions = {
   modelDir?: string;
   /** Aborted on SIGINT / SIGTERM: the runtime leaves the federation and returns. */
   signal: AbortSignal;
+  /** Where the human-readable lines go. Default process.stdout (process.stderr with `--json`). */
+  output?: NodeJS.WritableStream;
 };
 export type RunParticipant = (options: RunParticipantOptions) => Promise<unknown>;
 
@@ -32,6 +34,7 @@ export type JoinOptions = {
 export type JoinDependencies = {
   account: LocalAccount;
   signal: AbortSignal;
+  output?: NodeJS.WritableStream;
   runParticipant: RunParticipant;
   loadDataset?: (spec: DatasetSpec) => Promise<Dataset>;
 };
@@ -95,5 +98,6 @@ export async function joinCommand(options: JoinOptions, dependencies: JoinDepend
     ledger: options.ledger,
     ...(options.modelDir === undefined ? {} : { modelDir: options.modelDir }),
     signal: dependencies.signal,
+    ...(dependencies.output === undefined ? {} : { output: dependencies.output }),
   });
 }

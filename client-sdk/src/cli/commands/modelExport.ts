@@ -11,6 +11,7 @@ import { layerLayout, parseModelSpec } from "../../training/modelSpec.ts";
 import { readJsonFile, readStoredObject, STORE_MODEL_SPEC_FILE } from "../../modelFiles/coordinatorStore.ts";
 import type { ExportMetadata } from "../../modelFiles/exportedModelFormat.ts";
 import { readLocalModelCopy } from "../../modelFiles/localModelCopy.ts";
+import { bundledObjects, readAuditBundle } from "../../audit/auditBundle.ts";
 import { formatFields } from "../format/formatTable.ts";
 import type { ChainDependencies } from "./status.ts";
 
@@ -18,8 +19,10 @@ import type { ChainDependencies } from "./status.ts";
 export type ModelSource =
   /** A coordinator's `storage.dir`; the spec from `specFile`, else the `model-spec.json` the coordinator keeps there. */
   | { readonly kind: "store"; readonly dir: string; readonly specFile?: string }
-  /** A participant's `--model-dir`: the latest global model it received. */
-  | { readonly kind: "local"; readonly dir: string };
+  /** A participant's `--model-dir`: the latest recorded global model it kept. */
+  | { readonly kind: "local"; readonly dir: string }
+  /** An audit bundle from `fedledger-operator export-audit`: its models and model spec. */
+  | { readonly kind: "bundle"; readonly file: string };
 
 export type ModelExportOptions = {
   out: string;
@@ -42,21 +45,33 @@ function notRecorded(message: string, details?: string): FedLedgerError {
   return new FedLedgerError("MODEL_NOT_RECORDED", message, details === undefined ? {} : { details });
 }
 
-async function fromStore(source: Extract<ModelSource, { kind: "store" }>, round: number | undefined, recorded: (round: number) => Hex | undefined, rounds: readonly number[]): Promise<Picked> {
+/** Models by hash (a coordinator's store, a bundle), and the spec beside them. */
+type ObjectSource = { where: string; spec: unknown; get: (hash: Hex) => Promise<Uint8Array | undefined> };
+
+async function objectSource(source: Exclude<ModelSource, { kind: "local" }>): Promise<ObjectSource> {
+  if (source.kind === "bundle") {
+    const bundle = await readAuditBundle(source.file);
+    return { where: `The bundle ${source.file}`, spec: bundle.modelSpec, get: bundledObjects(bundle) };
+  }
   const spec = await readJsonFile(source.specFile ?? join(source.dir, STORE_MODEL_SPEC_FILE), "the model spec");
+  return { where: `The store ${source.dir}`, spec, get: (hash) => readStoredObject(source.dir, hash) };
+}
+
+async function fromObjects(source: ObjectSource, round: number | undefined, recorded: (round: number) => Hex | undefined, rounds: readonly number[]): Promise<Picked> {
+  const { spec } = source;
   if (round !== undefined) {
     const modelHash = recorded(round);
     if (modelHash === undefined) throw notRecorded(`Round ${round} is not recorded on the ledger`);
-    const bytes = await readStoredObject(source.dir, modelHash);
-    if (bytes === undefined) throw new FedLedgerError("INVALID_CONFIG", `The store ${source.dir} does not hold round ${round}'s model`, { details: modelHash });
+    const bytes = await source.get(modelHash);
+    if (bytes === undefined) throw new FedLedgerError("INVALID_CONFIG", `${source.where} does not hold round ${round}'s model`, { details: modelHash });
     return { round, modelHash, bytes, spec };
   }
   for (const candidate of [...rounds].sort((a, b) => b - a).concat(0)) {
     const modelHash = recorded(candidate) as Hex;
-    const bytes = await readStoredObject(source.dir, modelHash);
+    const bytes = await source.get(modelHash);
     if (bytes !== undefined) return { round: candidate, modelHash, bytes, spec };
   }
-  throw new FedLedgerError("INVALID_CONFIG", `The store ${source.dir} holds no model this ledger records`);
+  throw new FedLedgerError("INVALID_CONFIG", `${source.where} holds no model this ledger records`);
 }
 
 async function fromLocalCopy(source: Extract<ModelSource, { kind: "local" }>, round: number | undefined): Promise<Picked> {
@@ -68,15 +83,16 @@ async function fromLocalCopy(source: Extract<ModelSource, { kind: "local" }>, ro
 }
 
 /**
- * `fedledger model export`: takes a global model from a coordinator's store or a
- * participant's local copy, checks that the ledger records its hash for its round (the
+ * `fedledger model export`: takes a global model from a coordinator's store, a
+ * participant's local copy or an audit bundle, checks that the ledger records its hash for its round (the
  * genesis hash for round 0), and writes it as a TensorFlow.js Layers directory whose
  * metadata carries the hash, the round and the lineage. The serialised weights are
  * re-hashed before anything is written (see writeExportedModel).
  *
  * Throws MODEL_NOT_RECORDED when the ledger does not record the model for that round,
  * HASH_MISMATCH for weights that do not match their hash, INVALID_CONFIG for a source
- * that lacks the model or its spec, CHAIN_ERROR when the ledger cannot be read.
+ * that lacks the model or its spec, DECODE_ERROR for a file that is not an audit bundle,
+ * CHAIN_ERROR when the ledger cannot be read.
  */
 export async function modelExportCommand(options: ModelExportOptions, dependencies: ChainDependencies): Promise<ModelExportResult> {
   const { reader } = dependencies;
@@ -92,7 +108,7 @@ export async function modelExportCommand(options: ModelExportOptions, dependenci
   const recorded = (round: number): Hex | undefined => (round === 0 ? (genesisModelHash.toLowerCase() as Hex) : byRound.get(round));
 
   const { source } = options;
-  const picked = source.kind === "store" ? await fromStore(source, options.round, recorded, [...byRound.keys()]) : await fromLocalCopy(source, options.round);
+  const picked = source.kind === "local" ? await fromLocalCopy(source, options.round) : await fromObjects(await objectSource(source), options.round, recorded, [...byRound.keys()]);
   if (recorded(picked.round) !== picked.modelHash.toLowerCase()) {
     throw notRecorded(`The ledger does not record this model for round ${picked.round}`, `model ${picked.modelHash}, recorded ${recorded(picked.round) ?? "nothing"}`);
   }

@@ -1,12 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-
-type Attrs = {
-  strides: [number, number] | number;
-  pad: "valid" | "same" | number;
-  dataFormat: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
-  filterShape: [number, number, number, number];
-};
+import { kernelScratch, wasmKernels } from "./kernelScratch.ts";
 
 /**
  * Conv2DBackpropFilter for wasm, as one forward convolution on wasm's XNNPACK Conv2D:
@@ -15,29 +8,15 @@ type Attrs = {
  * (after padding x as the forward pass did), transposed back to [kh, kw, c, k].
  */
 export function conv2DBackpropFilterKernel(): tf.KernelConfig {
-  const kernel = (name: string): tf.KernelConfig => {
-    const config = tf.getKernel(name, "wasm");
-    if (config === undefined) throw new Error(`wasm kernel ${name} missing`);
-    return config;
-  };
-  const conv2D = kernel("Conv2D");
-  const transpose = kernel("Transpose");
-  const pad = kernel("PadV2");
-  const slice = kernel("Slice");
+  const [conv2D, transpose, pad, slice] = wasmKernels("Conv2D", "Transpose", "PadV2", "Slice");
   return {
     kernelName: "Conv2DBackpropFilter",
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const { strides, pad: padding, dimRoundingMode, filterShape } = attrs as unknown as Attrs;
+      const { strides, pad: padding, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
       const x = inputs.x as tf.TensorInfo;
       const dy = inputs.dy as tf.TensorInfo;
-      const wasm = backend as tf.KernelBackend;
-      const temporary: tf.TensorInfo[] = [];
-      const run = (config: tf.KernelConfig, kernelInputs: tf.NamedTensorInfoMap, kernelAttrs: tf.NamedAttrMap): tf.TensorInfo => {
-        const out = config.kernelFunc({ inputs: kernelInputs, attrs: kernelAttrs, backend }) as tf.TensorInfo;
-        temporary.push(out);
-        return out;
-      };
+      const { run, dispose } = kernelScratch(backend);
       try {
         const info = tf.backend_util.computeConv2DInfo(
           x.shape as [number, number, number, number],
@@ -68,7 +47,7 @@ export function conv2DBackpropFilterKernel(): tf.KernelConfig {
         const out = transpose.kernelFunc({ inputs: { x: result }, attrs: { perm: [1, 2, 0, 3] }, backend }) as tf.TensorInfo;
         return out;
       } finally {
-        for (const info of temporary) wasm.disposeData(info.dataId);
+        dispose();
       }
     },
   };

@@ -1,11 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-
-type Attrs = {
-  filterSize: [number, number] | number;
-  strides: [number, number] | number;
-  pad: "valid" | "same" | number;
-  dimRoundingMode?: "floor" | "round" | "ceil";
-};
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 
 /**
  * MaxPoolGrad for wasm (tfjs-backend-wasm 4.22's own disagrees with the cpu backend's, and
@@ -17,46 +11,61 @@ export function maxPoolGradKernel(): tf.KernelConfig {
     kernelName: "MaxPoolGrad",
     backendName: "wasm",
     kernelFunc: ({ inputs, attrs, backend }) => {
-      const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as Attrs;
-      const wasm = backend as tf.KernelBackend;
+      const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+      const wasm = backend as BackendWasm;
       const input = inputs.input as tf.TensorInfo;
-      const dyInfo = inputs.dy as tf.TensorInfo;
       const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-      const x = wasm.readSync(input.dataId) as Float32Array;
-      const dy = wasm.readSync(dyInfo.dataId) as Float32Array;
       const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
       const { top, left } = info.padInfo;
-      const dx = new Float32Array(x.length);
+      // Views on the wasm heap, taken after the only allocation (a view dies if the heap grows).
+      const out = wasm.makeOutput(input.shape, "float32");
+      const dx = wasm.typedArrayFromHeap(out).fill(0);
+      const x = wasm.typedArrayFromHeap(input);
+      const dy = wasm.typedArrayFromHeap(inputs.dy as tf.TensorInfo);
+      // Per window, channels innermost (contiguous in NHWC): the running max and its index per channel.
+      const max = new Float32Array(channels);
+      const best = new Int32Array(channels);
       for (let b = 0; b < batchSize; b++) {
         const base = b * inHeight * inWidth * channels;
         for (let oh = 0; oh < outHeight; oh++) {
           const h0 = oh * strideHeight - top;
           for (let ow = 0; ow < outWidth; ow++) {
             const w0 = ow * strideWidth - left;
-            const outBase = ((b * outHeight + oh) * outWidth + ow) * channels;
-            for (let c = 0; c < channels; c++) {
-              let best = -1;
-              let max = Number.NEGATIVE_INFINITY;
-              for (let fh = 0; fh < filterHeight; fh++) {
-                const h = h0 + fh;
-                if (h < 0 || h >= inHeight) continue;
-                for (let fw = 0; fw < filterWidth; fw++) {
-                  const w = w0 + fw;
-                  if (w < 0 || w >= inWidth) continue;
-                  const at = base + (h * inWidth + w) * channels + c;
-                  const value = x[at] as number;
-                  if (value > max || best < 0) {
-                    max = value;
-                    best = at;
+            let first = true;
+            for (let fh = 0; fh < filterHeight; fh++) {
+              const h = h0 + fh;
+              if (h < 0 || h >= inHeight) continue;
+              for (let fw = 0; fw < filterWidth; fw++) {
+                const w = w0 + fw;
+                if (w < 0 || w >= inWidth) continue;
+                const at = base + (h * inWidth + w) * channels;
+                if (first) {
+                  first = false;
+                  for (let c = 0; c < channels; c++) {
+                    max[c] = x[at + c] as number;
+                    best[c] = at + c;
+                  }
+                  continue;
+                }
+                for (let c = 0; c < channels; c++) {
+                  const value = x[at + c] as number;
+                  if (value > (max[c] as number)) {
+                    max[c] = value;
+                    best[c] = at + c;
                   }
                 }
               }
-              if (best >= 0) dx[best] = (dx[best] as number) + (dy[outBase + c] as number);
+            }
+            if (first) continue;
+            const outBase = ((b * outHeight + oh) * outWidth + ow) * channels;
+            for (let c = 0; c < channels; c++) {
+              const at = best[c] as number;
+              dx[at] = (dx[at] as number) + (dy[outBase + c] as number);
             }
           }
         }
       }
-      return { dataId: wasm.write(dx, input.shape, "float32"), shape: input.shape, dtype: "float32" };
+      return out;
     },
   };
 }

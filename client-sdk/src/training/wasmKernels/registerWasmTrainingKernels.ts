@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
+import { broadcastAddKernel } from "./broadcastAdd.ts";
 import { conv2DBackpropFilterKernel } from "./conv2DBackpropFilter.ts";
+import { conv2DBackpropInputKernel } from "./conv2DBackpropInput.ts";
 import { cpuFallbackKernel } from "./cpuFallbackKernel.ts";
 import { maxPoolGradKernel } from "./maxPoolGrad.ts";
 import { transposedMatMulKernel } from "./transposedMatMul.ts";
@@ -13,9 +15,11 @@ export const WASM_MISSING_TRAINING_KERNELS = [
 
 /**
  * wasm kernels replaced: MaxPoolGrad of tfjs-backend-wasm 4.22 disagrees with the cpu
- * backend's on random [2, 8, 8, 3] inputs (see wasmKernels.test.ts).
+ * backend's on random [2, 8, 8, 3] inputs (see wasmKernels.test.ts); its
+ * Conv2DBackpropInput is a scalar loop; BatchMatMul and Add are wrapped for speed (see
+ * transposedMatMul.ts, broadcastAdd.ts).
  */
-export const WASM_REPLACED_TRAINING_KERNELS = ["MaxPoolGrad"] as const;
+export const WASM_REPLACED_TRAINING_KERNELS = ["MaxPoolGrad", "Conv2DBackpropInput"] as const;
 
 let registered = false;
 
@@ -30,6 +34,8 @@ export function registerWasmTrainingKernels(): void {
   for (const kernel of kernels) {
     if (tf.getKernel(kernel.kernelName, "wasm") === undefined) tf.registerKernel(kernel);
   }
-  if (tf.getKernel("MaxPoolGrad", "wasm") !== undefined) tf.unregisterKernel("MaxPoolGrad", "wasm");
-  tf.registerKernel(maxPoolGradKernel());
+  for (const kernel of [maxPoolGradKernel(), conv2DBackpropInputKernel(), broadcastAddKernel()]) {
+    if (tf.getKernel(kernel.kernelName, "wasm") !== undefined) tf.unregisterKernel(kernel.kernelName, "wasm");
+    tf.registerKernel(kernel);
+  }
 }
