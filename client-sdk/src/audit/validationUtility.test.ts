@@ -36,6 +36,30 @@ describe("createValidationUtility", () => {
     }
   });
 
+  it("reads a Dense first layer's inputs sparsely with the documented dense arithmetic, bit for bit", () => {
+    const spec: ModelSpec = { kind: "mlp", inputShape: [6], layers: [{ units: 4, activation: "relu" }, { units: 3, activation: "softmax" }] };
+    const data = randomData(6, 3, 40, 5);
+    const w = flat(initialWeights(spec, 9));
+    // The documented order: z_j = b_j, then z_j += x_k · W[k, j], k ascending, zeros skipped.
+    // Layout: kernel [6, 4], bias [4], kernel [4, 3], bias [3].
+    const dense = (x: ArrayLike<number>, fanIn: number, units: number, kernel: number, bias: number) => {
+      const z = Array.from({ length: units }, (_, j) => w[bias + j]!);
+      for (let k = 0; k < fanIn; k++) {
+        if (x[k] === 0) continue;
+        for (let j = 0; j < units; j++) z[j] = z[j]! + x[k]! * w[kernel + k * units + j]!;
+      }
+      return z;
+    };
+    let lossSum = 0;
+    for (let r = 0; r < data.numSamples; r++) {
+      const hidden = dense(Array.from(data.features.subarray(r * 6, r * 6 + 6)), 6, 4, 0, 24).map((v) => (v > 0 ? v : 0));
+      const z = dense(hidden, 4, 3, 28, 40);
+      const m = Math.max(...z);
+      lossSum += m - z[data.labels[r]!]! + Math.log(z.reduce((sum, v) => sum + Math.exp(v - m), 0));
+    }
+    expect(createValidationUtility(spec, data)(w)).toBe(-(lossSum / data.numSamples));
+  });
+
   it("gives bit-identical results across calls and instances", () => {
     const spec: ModelSpec = { kind: "mlp", inputShape: [6], layers: [{ units: 4, activation: "tanh" }, { units: 3, activation: "softmax" }] };
     const data = randomData(6, 3, 40, 4);

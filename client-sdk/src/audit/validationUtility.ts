@@ -46,6 +46,10 @@ export function createValidationUtility(spec: ModelSpec, data: TrainingData): Va
   const rowSize = shapeSize(model.inputShape);
   const widest = Math.max(rowSize, ...steps.map((s) => s.outputSize));
   const buffers = [new Float64Array(widest), new Float64Array(widest)] as const;
+  // A first step that takes sparse rows (Dense) reads the inputs' non-zeros, found once.
+  const first = steps[0]?.runSparse ? steps[0] : undefined;
+  const sparse = first ? sparseRows(data.features, data.numSamples, rowSize) : undefined;
+  const rest = first ? steps.slice(1) : steps;
 
   return (weights) => {
     if (weights.length !== parameterCount) {
@@ -54,9 +58,16 @@ export function createValidationUtility(spec: ModelSpec, data: TrainingData): Va
     let lossSum = 0;
     for (let r = 0; r < data.numSamples; r++) {
       let flip = false;
-      let z = buffers[0].subarray(0, rowSize);
-      for (let k = 0; k < rowSize; k++) z[k] = data.features[r * rowSize + k] as number;
-      for (const step of steps) {
+      let z: Float64Array;
+      if (first?.runSparse && sparse) {
+        flip = true;
+        z = buffers[1].subarray(0, first.outputSize);
+        first.runSparse({ ...sparse, from: sparse.rowStart[r] as number, to: sparse.rowStart[r + 1] as number }, z, weights);
+      } else {
+        z = buffers[0].subarray(0, rowSize);
+        for (let k = 0; k < rowSize; k++) z[k] = data.features[r * rowSize + k] as number;
+      }
+      for (const step of rest) {
         if (step.inPlace) {
           step.run(z, z, weights);
           continue;
@@ -76,4 +87,25 @@ export function createValidationUtility(spec: ModelSpec, data: TrainingData): Va
     const loss = lossSum / data.numSamples;
     return -(Number.isFinite(loss) && loss < MAX_VALIDATION_LOSS ? loss : MAX_VALIDATION_LOSS);
   };
+}
+
+/** The inputs' non-zero values (float64) with their column, row by row; rowStart[r]..rowStart[r + 1] is row r. */
+function sparseRows(features: ArrayLike<number>, rows: number, rowSize: number): { columns: Int32Array; values: Float64Array; rowStart: Int32Array } {
+  let nonZero = 0;
+  for (let i = 0; i < rows * rowSize; i++) if (features[i] !== 0) nonZero++;
+  const columns = new Int32Array(nonZero);
+  const values = new Float64Array(nonZero);
+  const rowStart = new Int32Array(rows + 1);
+  let at = 0;
+  for (let r = 0; r < rows; r++) {
+    rowStart[r] = at;
+    for (let k = 0; k < rowSize; k++) {
+      const v = features[r * rowSize + k] as number;
+      if (v === 0) continue;
+      columns[at] = k;
+      values[at++] = v;
+    }
+  }
+  rowStart[rows] = at;
+  return { columns, values, rowStart };
 }

@@ -11,7 +11,16 @@ export type Float64Step = {
   /** In-place steps (activations) write `x` itself and ignore `y`. */
   readonly inPlace: boolean;
   run(x: Float64Array, y: Float64Array, weights: Float64Array): void;
+  /**
+   * The same step on a sparse input row (its non-zero values by ascending index), where
+   * the step can skip zeros exactly (a Dense layer): the first step of a model reads the
+   * inputs this way, precomputed once, which makes mostly-zero images several times faster.
+   */
+  runSparse?(input: SparseRow, y: Float64Array, weights: Float64Array): void;
 };
+
+/** Non-zero entries `from` (inclusive) to `to` (exclusive) of `columns`/`values`, columns ascending. */
+export type SparseRow = { readonly columns: Int32Array; readonly values: Float64Array; readonly from: number; readonly to: number };
 
 /** Where a layer's tensors start in the flat weight vector, by weight name. */
 export type WeightOffsets = (name: string) => number | undefined;

@@ -6,7 +6,7 @@ import { batchNormalize } from "./batchNormalization.ts";
 import { type ConvolutionGeometry, convolve } from "./convolution.ts";
 import { activationStep, type Float64Step, layerActivation, pair, requiredOffset, type WeightOffsets } from "./float64Layer.ts";
 import { globalAveragePool, pool } from "./pooling.ts";
-import { pointwise } from "./pointwise.ts";
+import { pointwise, pointwiseSparse } from "./pointwise.ts";
 import { axisWindow } from "./windowGeometry.ts";
 
 /** Layer classes the float64 pass computes (Flatten, Reshape, Dropout: identity at inference, channels-last row-major). */
@@ -56,7 +56,10 @@ function layerSteps(layer: LayerInstance, offsets: WeightOffsets): Float64Step[]
     case "Dense": {
       const kernel = requiredOffset(offsets, layer, "kernel");
       const fanIn = layer.inputShape[0] as number;
-      return withActivation(step(outputSize, (x, y, w) => pointwise(x, y, w, 1, fanIn, outputSize, kernel, bias)));
+      return withActivation({
+        ...step(outputSize, (x, y, w) => pointwise(x, y, w, 1, fanIn, outputSize, kernel, bias)),
+        runSparse: (input, y, w) => pointwiseSparse(input, y, w, outputSize, kernel, bias),
+      });
     }
     case "Conv2D":
     case "DepthwiseConv2D":

@@ -1,3 +1,5 @@
+import type { SparseRow } from "./float64Layer.ts";
+
 /**
  * Dense (one position) and 1×1 convolutions: for each position p and output unit j,
  * y_pj = b_j (0 without bias), then y_pj += x_pk · W[k, j] for k ascending, skipping
@@ -24,5 +26,20 @@ export function pointwise(
       const base = kernel + k * units;
       for (let j = 0; j < units; j++) y[out + j] = (y[out + j] as number) + v * (w[base + j] as number);
     }
+  }
+}
+
+/**
+ * A Dense layer on a sparse row: y_j = b_j (0 without bias), then y_j += x_k · W[k, j]
+ * over the row's non-zero x_k, k ascending: the same operations in the same order as
+ * pointwise's dense loop, which skips the zeros, so the result is bit-identical.
+ */
+export function pointwiseSparse(input: SparseRow, y: Float64Array, w: Float64Array, units: number, kernel: number, bias: number | undefined): void {
+  if (bias === undefined) y.fill(0, 0, units);
+  else for (let j = 0; j < units; j++) y[j] = w[bias + j] as number;
+  for (let e = input.from; e < input.to; e++) {
+    const v = input.values[e] as number;
+    const base = kernel + (input.columns[e] as number) * units;
+    for (let j = 0; j < units; j++) y[j] = (y[j] as number) + v * (w[base + j] as number);
   }
 }
