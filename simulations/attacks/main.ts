@@ -3,13 +3,13 @@
 // 127.0.0.1). Prints the result as JSON. The whole matrix: `npm run bench -- attacks`.
 import { Command } from "commander";
 import pino from "pino";
-import { createValidationUtility, isFedLedgerError } from "@fedledger/client-sdk";
+import { createValidationUtility } from "@fedledger/client-sdk";
 import { selectBackend } from "@fedledger/client-sdk/training";
 import { ATTACK_NAMES, ATTACKS, isAttackName } from "./attackCatalogue.ts";
 import { loadFederationData } from "./federationData.ts";
 import { runScenario, type Scenario } from "./runScenario.ts";
 import { SIMULATION_ROUNDS, SIMULATION_TRAINING } from "./simulationSettings.ts";
-import { startSimulationChain } from "./simulationChain.ts";
+import { runOnSimulationChain } from "./simulationChain.ts";
 
 const options = new Command()
   .name("fedledger-sim")
@@ -30,10 +30,9 @@ if (options.attack !== "clean" && !isAttackName(options.attack)) {
 const scenario: Scenario = isAttackName(options.attack) ? { attack: options.attack, fraction: options.fraction } : { attack: "clean" };
 await selectBackend();
 const data = await loadFederationData();
-const chain = await startSimulationChain();
-try {
+await runOnSimulationChain(async (chain) => {
   if (isAttackName(options.attack)) console.error(`${options.attack} (${ATTACKS[options.attack].kind}): ${ATTACKS[options.attack].summary}`);
-  const result = await runScenario({
+  return runScenario({
     chain,
     data,
     utility: createValidationUtility(data.spec, data.validation),
@@ -46,11 +45,4 @@ try {
     logger: pino({ level: options.log }, pino.destination(2)),
     log: (line) => console.error(line),
   });
-  console.log(JSON.stringify(result, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
-} catch (error) {
-  console.error(isFedLedgerError(error) ? `${error.code}: ${error.message}` : error);
-  process.exitCode = 1;
-} finally {
-  await chain.close();
-}
-process.exit();
+});

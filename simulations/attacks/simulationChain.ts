@@ -1,6 +1,6 @@
 import { type Account, type Address, type Chain, createPublicClient, createWalletClient, erc20Abi, type Hex, http, type PublicClient, type Transport, type WalletClient } from "viem";
 import { hardhat } from "viem/chains";
-import { contributionLedgerAbi } from "@fedledger/client-sdk";
+import { contributionLedgerAbi, isFedLedgerError } from "@fedledger/client-sdk";
 import { deployWithIgnition } from "../../coordinator/src/ledger/deployWithIgnition.ts";
 import { startEmbeddedChain } from "../../coordinator/src/ledger/embeddedChain.ts";
 
@@ -24,6 +24,25 @@ export async function startSimulationChain(): Promise<SimulationChain> {
     operator: createWalletClient({ account: address, chain: hardhat, transport }),
     close: chain.close,
   };
+}
+
+/**
+ * The body of a simulation command line: `run` on a fresh chain, its result printed as one
+ * JSON line on stdout (bigints as strings), a failure as `CODE: message` on stderr with
+ * exit code 1; the chain is closed and the process exits either way.
+ */
+export async function runOnSimulationChain(run: (chain: SimulationChain) => Promise<unknown>): Promise<never> {
+  const chain = await startSimulationChain();
+  try {
+    const result = await run(chain);
+    console.log(JSON.stringify(result, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+  } catch (error) {
+    console.error(isFedLedgerError(error) ? `${error.code}: ${error.message}` : error);
+    process.exitCode = 1;
+  } finally {
+    await chain.close();
+  }
+  process.exit();
 }
 
 export type Registration = { address: Address; commitment: Hex; size: number };

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import pino from "pino";
 import { DATASET_SPEC_FORMS, type DatasetSpec, isFedLedgerError, parseDatasetSpec } from "@fedledger/client-sdk";
 import { selectBackend } from "@fedledger/client-sdk/training";
-import { startSimulationChain } from "../attacks/simulationChain.ts";
+import { runOnSimulationChain } from "../attacks/simulationChain.ts";
 import { describePartition, loadNiidBenchData, type Partition, parsePartition } from "./niidBenchData.ts";
 import { NIID_BENCH_PARTIES, NIID_BENCH_ROUNDS, NIID_BENCH_TRAINING, runNiidBench } from "./runNiidBench.ts";
 
@@ -41,8 +41,7 @@ const options = new Command()
   .opts<{ train?: DatasetSpec; test?: DatasetSpec; partition: Partition; rounds: number; parties: number; epochs: number; trainSamples?: number; seed: number; log: string }>();
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const chain = await startSimulationChain();
-try {
+await runOnSimulationChain(async (chain) => {
   const backend = await selectBackend();
   const data = await loadNiidBenchData({
     ...(options.train ? { train: options.train } : {}),
@@ -57,7 +56,7 @@ try {
     `niid-bench: simple-cnn, FedAvg, ${options.parties} parties ${describePartition(options.partition)} (${Math.min(...sizes)}–${Math.max(...sizes)} samples each), ` +
       `${options.rounds} rounds × ${options.epochs} local epochs, ${data.test.numSamples} test samples, backend ${backend}`,
   );
-  const summary = await runNiidBench({
+  return runNiidBench({
     chain,
     data,
     rounds: options.rounds,
@@ -65,11 +64,4 @@ try {
     logger: pino({ level: options.log }, pino.destination(2)),
     log: say,
   });
-  console.log(JSON.stringify(summary));
-} catch (error) {
-  console.error(isFedLedgerError(error) ? `${error.code}: ${error.message}` : error);
-  process.exitCode = 1;
-} finally {
-  await chain.close();
-}
-process.exit();
+});

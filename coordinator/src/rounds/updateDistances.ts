@@ -1,4 +1,5 @@
 import type { UpdateSource } from "../strategies/Strategy.ts";
+import { updateNorm } from "../strategies/normClipping.ts";
 import type { UpdateRow } from "../stores/stateStore.ts";
 
 /** Parameters read per update and pass: bounds memory to updates × CHUNK floats. */
@@ -6,15 +7,7 @@ const CHUNK = 16_384;
 
 /** The update's L2 norm as stored at its ack, or computed from the store for older rows. */
 export async function storedNorm(source: UpdateSource, update: Pick<UpdateRow, "updateHash" | "norm">): Promise<number> {
-  if (update.norm !== null) return update.norm;
-  const buffer = new Float32Array(Math.min(CHUNK, source.parameterCount));
-  let sum = 0;
-  for (let start = 0; start < source.parameterCount; start += CHUNK) {
-    const into = buffer.subarray(0, Math.min(CHUNK, source.parameterCount - start));
-    await source.read(update.updateHash, start, into);
-    for (let k = 0; k < into.length; k++) sum += (into[k] as number) ** 2;
-  }
-  return Math.sqrt(sum);
+  return update.norm ?? updateNorm(source, update.updateHash);
 }
 
 /**
