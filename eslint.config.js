@@ -17,6 +17,14 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's page script runs in the browser, with uPlot loaded before it.
+    files: ["client-sdk/src/dashboard/page/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: { window: "readonly", document: "readonly", fetch: "readonly", Node: "readonly", setTimeout: "readonly", uPlot: "readonly" },
+    },
+  },
+  {
     // Tests index fixtures they just built; a failed assertion is the right outcome there.
     files: ["**/*.test.ts", "test/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },

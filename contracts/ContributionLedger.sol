@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IContributionLedger} from "./IContributionLedger.sol";
@@ -31,6 +32,12 @@ import {IContributionLedger} from "./IContributionLedger.sol";
  * earliest one in submission order on ties; {RoundRecorded} reports it. Rewards are
  * pulled with {claim}. A round is refused unless funded, uncredited tokens cover its
  * budget, so credited never exceeds funded.
+ *
+ * Provenance: each round carries the SHA-256 of its signed round statement, and each
+ * participant the SHA-256 of the consent or licence attestation its dataset is
+ * contributed under. Model releases ({recordRelease}) need EIP-712 `ReleaseApproval`
+ * signatures from at least `releaseThreshold` distinct holders of APPROVER_ROLE;
+ * deprecations and rollbacks are recorded as events.
  */
 contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP712 {
     using SafeERC20 for IERC20;
@@ -43,6 +50,13 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     bytes32 public constant UPDATE_TYPEHASH = keccak256(
         "Update(uint256 round,bytes32 baseModelHash,bytes32 updateHash,uint64 numSamples,bytes32 datasetCommitment)"
     );
+    /// @notice Role whose holders approve, deprecate and roll back model releases.
+    bytes32 public constant APPROVER_ROLE = keccak256("APPROVER_ROLE");
+    /// @notice EIP-712 type hash of the message each approver signs for a release.
+    bytes32 public constant RELEASE_APPROVAL_TYPEHASH =
+        keccak256("ReleaseApproval(uint256 round,bytes32 modelHash,string tag,bytes32 reportDigest)");
+    /// @notice The longest release tag, in bytes.
+    uint256 public constant MAX_RELEASE_TAG_LENGTH = 64;
 
     /// @dev The one slot {recordRound} reads and writes per update. `commitmentTag` is
     /// the first 12 bytes of keccak256(datasetCommitment): recordRound checks the signed
@@ -69,13 +83,18 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     mapping(address participant => Account) private _accounts;
     mapping(address participant => Payout) private _payouts;
     mapping(address participant => bytes32) private _datasetCommitments;
+    mapping(address participant => bytes32) private _attestationDigests;
     mapping(uint256 round => RoundRecord) private _rounds;
+    mapping(uint256 releaseId => ReleaseRecord) private _releases;
 
     bytes32 private _headModelHash;
     uint40 private _latestRound;
     uint128 private _roundBudget;
     uint128 private _totalFunded;
     uint128 private _totalCredited;
+    uint64 private _releaseCount;
+    uint64 private _currentReleaseId;
+    uint8 private _releaseThreshold;
 
     /**
      * @param rewardToken_ The ERC-20 paid to contributors.
@@ -92,8 +111,10 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         _genesisModelHash = genesisModelHash_;
         _headModelHash = genesisModelHash_;
         _roundBudget = roundBudget_;
+        _releaseThreshold = 1;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         emit RoundBudgetUpdated(0, roundBudget_);
+        emit ReleaseThresholdUpdated(0, 1);
     }
 
     // ---------------------------------------------------------------- registry
@@ -101,16 +122,18 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     /**
      * @notice Registers `participant` as active with `datasetCommitment`, the fingerprint of
      * a dataset of `datasetSize` records. No update of the participant may declare more
-     * samples than `datasetSize`.
+     * samples than `datasetSize`. `attestationDigest` is the SHA-256 of the consent or
+     * licence document the dataset is contributed under (zero: none declared).
      * Requirements: caller has REGISTRAR_ROLE; not paused; `participant` is new and non-zero;
      * `datasetSize` is positive.
      * May emit {ParticipantRegistered}.
      */
-    function registerParticipant(address account, bytes32 datasetCommitment, uint48 datasetSize)
-        external
-        onlyRole(REGISTRAR_ROLE)
-        whenNotPaused
-    {
+    function registerParticipant(
+        address account,
+        bytes32 datasetCommitment,
+        uint48 datasetSize,
+        bytes32 attestationDigest
+    ) external onlyRole(REGISTRAR_ROLE) whenNotPaused {
         if (account == address(0)) revert LedgerZeroAddress();
         if (datasetSize == 0) revert LedgerZeroDatasetSize();
         Account storage entry = _accounts[account];
@@ -120,7 +143,9 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         entry.commitmentTag = _commitmentTag(datasetCommitment);
         _payouts[account].registeredAt = uint64(block.timestamp);
         _datasetCommitments[account] = datasetCommitment;
-        emit ParticipantRegistered(account, datasetCommitment, datasetSize);
+        // A new account's slot is zero (accounts are never removed): no attestation, no write.
+        if (attestationDigest != bytes32(0)) _attestationDigests[account] = attestationDigest;
+        emit ParticipantRegistered(account, datasetCommitment, datasetSize, attestationDigest);
     }
 
     /**
@@ -145,36 +170,41 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
     }
 
     /**
-     * @notice Replaces the caller's dataset commitment and size. Signatures over the old
-     * commitment stop verifying. A participant can keep or lower its registered size but
-     * never raise it: the size bounds every sample count it declares, so raising it is
-     * the registrar's decision ({setParticipantDataset}).
+     * @notice Replaces the caller's dataset commitment, size and attestation digest (zero:
+     * none declared). Signatures over the old commitment stop verifying. A participant can
+     * keep or lower its registered size but never raise it: the size bounds every sample
+     * count it declares, so raising it is the registrar's decision ({setParticipantDataset}).
      * Requirements: not paused; caller is registered; `datasetSize` is positive and at
      * most the registered size.
      * May emit {DatasetCommitmentUpdated}.
      */
-    function updateDatasetCommitment(bytes32 datasetCommitment, uint48 datasetSize) external whenNotPaused {
+    function updateDatasetCommitment(bytes32 datasetCommitment, uint48 datasetSize, bytes32 attestationDigest)
+        external
+        whenNotPaused
+    {
         Account storage entry = _accounts[msg.sender];
         if (entry.status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(msg.sender);
         if (datasetSize > entry.datasetSize) revert LedgerDatasetSizeIncrease(entry.datasetSize, datasetSize);
-        _setDataset(msg.sender, entry, datasetCommitment, datasetSize);
+        _setDataset(msg.sender, entry, datasetCommitment, datasetSize, attestationDigest);
     }
 
     /**
-     * @notice Sets `account`'s dataset commitment and size (for example after its
-     * dataset grew). Signatures over the old commitment stop verifying.
+     * @notice Sets `account`'s dataset commitment, size and attestation digest (zero: none
+     * declared), for example after its dataset grew. Signatures over the old commitment
+     * stop verifying.
      * Requirements: caller has REGISTRAR_ROLE; not paused; `account` is registered;
      * `datasetSize` is positive.
      * May emit {DatasetCommitmentUpdated}.
      */
-    function setParticipantDataset(address account, bytes32 datasetCommitment, uint48 datasetSize)
-        external
-        onlyRole(REGISTRAR_ROLE)
-        whenNotPaused
-    {
+    function setParticipantDataset(
+        address account,
+        bytes32 datasetCommitment,
+        uint48 datasetSize,
+        bytes32 attestationDigest
+    ) external onlyRole(REGISTRAR_ROLE) whenNotPaused {
         Account storage entry = _accounts[account];
         if (entry.status == ParticipantStatus.None) revert LedgerParticipantNotRegistered(account);
-        _setDataset(account, entry, datasetCommitment, datasetSize);
+        _setDataset(account, entry, datasetCommitment, datasetSize, attestationDigest);
     }
 
     // ---------------------------------------------------------------- funding
@@ -210,10 +240,11 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
      * @param round Must be the latest recorded round plus one.
      * @param baseModelHash Must equal the previous round's aggregate hash (genesis for round 1).
      * @param aggregateModelHash Hash of the aggregated model this round produced.
+     * @param statementDigest SHA-256 of the round's signed in-toto statement (non-zero).
      * @param updates The accepted updates with their participants' compact signatures.
      *
      * Requirements:
-     * - caller has COORDINATOR_ROLE; not paused;
+     * - caller has COORDINATOR_ROLE; not paused; `statementDigest` is non-zero;
      * - `updates` is non-empty, in strictly ascending participant order (so no participant
      *   appears twice), and its scores sum to more than zero;
      * - every update carries its participant's registered dataset commitment, and its
@@ -227,8 +258,10 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         uint256 round,
         bytes32 baseModelHash,
         bytes32 aggregateModelHash,
+        bytes32 statementDigest,
         SignedUpdate[] calldata updates
     ) external onlyRole(COORDINATOR_ROLE) whenNotPaused {
+        if (statementDigest == bytes32(0)) revert LedgerZeroStatementDigest();
         (uint256 budget, uint256 credited) = _checkRound(round, baseModelHash, aggregateModelHash, updates.length);
         (uint256 totalScore, uint256 top) = _scoreTotals(updates);
         uint256 remainder = budget - _creditUpdates(round, baseModelHash, budget, totalScore, updates);
@@ -243,6 +276,7 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         record.baseModelHash = baseModelHash;
         record.aggregateModelHash = aggregateModelHash;
         record.updatesDigest = _updatesDigest(updates);
+        record.statementDigest = statementDigest;
         record.budget = uint128(budget);
         record.participantCount = uint32(updates.length);
         record.recordedAt = uint64(block.timestamp);
@@ -252,12 +286,109 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
             baseModelHash,
             aggregateModelHash,
             record.updatesDigest,
+            statementDigest,
             budget,
             updates.length,
             totalScore,
             remainderRecipient,
             remainder
         );
+    }
+
+    // ---------------------------------------------------------------- releases
+
+    /**
+     * @notice Sets how many approvals a release needs.
+     * Requirements: caller has DEFAULT_ADMIN_ROLE; not paused; `threshold` is at least 1.
+     * May emit {ReleaseThresholdUpdated}.
+     */
+    function setReleaseThreshold(uint8 threshold) external onlyRole(DEFAULT_ADMIN_ROLE) whenNotPaused {
+        if (threshold == 0) revert LedgerZeroReleaseThreshold();
+        uint256 previous = _releaseThreshold;
+        _releaseThreshold = threshold;
+        emit ReleaseThresholdUpdated(previous, threshold);
+    }
+
+    /**
+     * @notice Releases round `round`'s aggregate model as `tag`, with the digest of its
+     * evaluation report; it becomes the current release. Anyone may submit it: the
+     * approvals are the authority. Each is an approver's EIP-712 signature over
+     * `ReleaseApproval(round, modelHash, tag, reportDigest)` in this ledger's domain, where
+     * `modelHash` is the round's recorded aggregate model hash.
+     *
+     * Requirements:
+     * - not paused; `round` is recorded; `tag` is 1 to MAX_RELEASE_TAG_LENGTH bytes;
+     * - `approvals` are in strictly ascending approver order (so no approver counts twice),
+     *   at least `releaseThreshold` of them, each by a holder of APPROVER_ROLE and valid
+     *   (ECDSA for an account, ERC-1271 for a contract).
+     *
+     * May emit {ReleaseRecorded}.
+     */
+    function recordRelease(
+        uint256 round,
+        string calldata tag,
+        bytes32 reportDigest,
+        ReleaseApproval[] calldata approvals
+    ) external whenNotPaused returns (uint256 releaseId) {
+        if (round == 0 || round > _latestRound) revert LedgerRoundNotRecorded(round);
+        uint256 tagLength = bytes(tag).length;
+        if (tagLength == 0 || tagLength > MAX_RELEASE_TAG_LENGTH) {
+            revert LedgerInvalidReleaseTag(tagLength, MAX_RELEASE_TAG_LENGTH);
+        }
+        uint256 threshold = _releaseThreshold;
+        if (approvals.length < threshold) revert LedgerReleaseBelowThreshold(approvals.length, threshold);
+        bytes32 modelHash = _rounds[round].aggregateModelHash;
+        address[] memory approvers =
+            _checkApprovals(_releaseApprovalDigest(round, modelHash, tag, reportDigest), approvals);
+
+        // A checked increment: uint64 release ids outlast any chain.
+        releaseId = ++_releaseCount;
+        _currentReleaseId = uint64(releaseId);
+        ReleaseRecord storage release = _releases[releaseId];
+        release.round = round;
+        release.modelHash = modelHash;
+        release.reportDigest = reportDigest;
+        release.recordedAt = uint64(block.timestamp);
+        release.tag = tag;
+        release.approvers = approvers;
+        emit ReleaseRecorded(releaseId, round, modelHash, tag, reportDigest, approvers);
+    }
+
+    /**
+     * @notice Marks release `releaseId` deprecated, for `reason`. It stays on record (and
+     * current, if it is: {rollbackRelease} moves the current release).
+     * Requirements: caller has APPROVER_ROLE; not paused; the release exists and is not
+     * deprecated.
+     * May emit {ReleaseDeprecated}.
+     */
+    function deprecateRelease(uint256 releaseId, string calldata reason)
+        external
+        onlyRole(APPROVER_ROLE)
+        whenNotPaused
+    {
+        ReleaseRecord storage release = _existingRelease(releaseId);
+        if (release.deprecated) revert LedgerReleaseIsDeprecated(releaseId);
+        release.deprecated = true;
+        emit ReleaseDeprecated(releaseId, msg.sender, reason);
+    }
+
+    /**
+     * @notice Makes the earlier release `toReleaseId` current again, for `reason`.
+     * Requirements: caller has APPROVER_ROLE; not paused; `toReleaseId` exists, precedes the
+     * current release and is not deprecated.
+     * May emit {ReleaseRolledBack}.
+     */
+    function rollbackRelease(uint256 toReleaseId, string calldata reason)
+        external
+        onlyRole(APPROVER_ROLE)
+        whenNotPaused
+    {
+        ReleaseRecord storage release = _existingRelease(toReleaseId);
+        uint256 current = _currentReleaseId;
+        if (toReleaseId >= current) revert LedgerReleaseNotEarlier(toReleaseId, current);
+        if (release.deprecated) revert LedgerReleaseIsDeprecated(toReleaseId);
+        _currentReleaseId = uint64(toReleaseId);
+        emit ReleaseRolledBack(current, toReleaseId, msg.sender, reason);
     }
 
     // ---------------------------------------------------------------- claims
@@ -332,6 +463,35 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
         return _rounds[round];
     }
 
+    /// @notice Approvals a release needs.
+    function releaseThreshold() external view returns (uint256) {
+        return _releaseThreshold;
+    }
+
+    /// @notice Releases recorded so far; release ids run from 1 to this.
+    function releaseCount() external view returns (uint256) {
+        return _releaseCount;
+    }
+
+    /// @notice The current release's id (0 before any release).
+    function currentReleaseId() external view returns (uint256) {
+        return _currentReleaseId;
+    }
+
+    /// @notice Release `releaseId` (all zero and empty if there is none).
+    function releaseRecord(uint256 releaseId) external view returns (ReleaseRecord memory) {
+        return _releases[releaseId];
+    }
+
+    /// @notice EIP-712 digest an approver signs for a release (for off-chain checks).
+    function releaseApprovalDigest(uint256 round, bytes32 modelHash, string calldata tag, bytes32 reportDigest)
+        external
+        view
+        returns (bytes32)
+    {
+        return _releaseApprovalDigest(round, modelHash, tag, reportDigest);
+    }
+
     /// @notice Registry entry and reward account of `participant`.
     function participantInfo(address account) external view returns (ParticipantInfo memory) {
         Account memory a = _accounts[account];
@@ -342,7 +502,8 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
             claimed: p.claimed,
             datasetCommitment: _datasetCommitments[account],
             registeredAt: p.registeredAt,
-            datasetSize: a.datasetSize
+            datasetSize: a.datasetSize,
+            attestationDigest: _attestationDigests[account]
         });
     }
 
@@ -364,13 +525,60 @@ contract ContributionLedger is IContributionLedger, AccessControl, Pausable, EIP
 
     // ---------------------------------------------------------------- internals
 
-    function _setDataset(address account, Account storage entry, bytes32 datasetCommitment, uint48 datasetSize) private {
+    function _setDataset(
+        address account,
+        Account storage entry,
+        bytes32 datasetCommitment,
+        uint48 datasetSize,
+        bytes32 attestationDigest
+    ) private {
         if (datasetSize == 0) revert LedgerZeroDatasetSize();
         bytes32 previous = _datasetCommitments[account];
         entry.datasetSize = datasetSize;
         entry.commitmentTag = _commitmentTag(datasetCommitment);
         _datasetCommitments[account] = datasetCommitment;
-        emit DatasetCommitmentUpdated(account, previous, datasetCommitment, datasetSize);
+        _attestationDigests[account] = attestationDigest;
+        emit DatasetCommitmentUpdated(account, previous, datasetCommitment, datasetSize, attestationDigest);
+    }
+
+    /// @dev The approvers of `approvals`, each checked: ascending, holding APPROVER_ROLE, signed `digest`.
+    function _checkApprovals(bytes32 digest, ReleaseApproval[] calldata approvals)
+        private
+        view
+        returns (address[] memory approvers)
+    {
+        approvers = new address[](approvals.length);
+        address previous;
+        for (uint256 i; i < approvals.length; ++i) {
+            address approver = approvals[i].approver;
+            if (approver <= previous) {
+                if (approver == previous && i > 0) revert LedgerDuplicateApprover(i, approver);
+                revert LedgerApprovalsNotSorted(i);
+            }
+            if (!hasRole(APPROVER_ROLE, approver)) revert LedgerNotApprover(i, approver);
+            // ERC-1271 approvers are queried with staticcall: no reentrancy.
+            if (!SignatureChecker.isValidSignatureNow(approver, digest, approvals[i].signature)) {
+                revert LedgerInvalidApproval(i, approver);
+            }
+            approvers[i] = approver;
+            previous = approver;
+        }
+    }
+
+    function _existingRelease(uint256 releaseId) private view returns (ReleaseRecord storage release) {
+        if (releaseId == 0 || releaseId > _releaseCount) revert LedgerUnknownRelease(releaseId);
+        release = _releases[releaseId];
+    }
+
+    /// @dev The EIP-712 digest of a `ReleaseApproval`; a string member is hashed (EIP-712 encodeData).
+    function _releaseApprovalDigest(uint256 round, bytes32 modelHash, string calldata tag, bytes32 reportDigest)
+        private
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(RELEASE_APPROVAL_TYPEHASH, round, modelHash, keccak256(bytes(tag)), reportDigest))
+        );
     }
 
     function _setStatus(address account, ParticipantStatus from, ParticipantStatus to) private {

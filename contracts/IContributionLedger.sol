@@ -30,18 +30,23 @@ interface IContributionLedger {
         bytes32 vs;
     }
 
-    /// @notice What the ledger keeps about a recorded round.
+    /// @notice What the ledger keeps about a recorded round. `statementDigest` is the SHA-256
+    /// of the round's in-toto statement (configuration, updates, refusals, validation,
+    /// event-log head), kept off-chain by the coordinator.
     struct RoundRecord {
         bytes32 baseModelHash;
         bytes32 aggregateModelHash;
         bytes32 updatesDigest;
+        bytes32 statementDigest;
         uint128 budget;
         uint32 participantCount;
         uint64 recordedAt;
         uint256 totalScore;
     }
 
-    /// @notice A participant's registry entry and reward account.
+    /// @notice A participant's registry entry and reward account. `attestationDigest` is the
+    /// SHA-256 of the consent or licence document its dataset is contributed under (the
+    /// document stays with the institution); zero when none was declared.
     struct ParticipantInfo {
         ParticipantStatus status;
         uint256 credited;
@@ -49,6 +54,29 @@ interface IContributionLedger {
         bytes32 datasetCommitment;
         uint64 registeredAt;
         uint48 datasetSize;
+        bytes32 attestationDigest;
+    }
+
+    /// @notice One approver's EIP-712 `ReleaseApproval` signature: a 65-byte ECDSA signature
+    /// for an account, or an ERC-1271 signature for a contract (a multisig).
+    struct ReleaseApproval {
+        address approver;
+        bytes signature;
+    }
+
+    /**
+     * @notice A model release: round `round`'s aggregate model (`modelHash`), named `tag`,
+     * with the digest of its evaluation report, approved by `approvers` (ascending).
+     * `deprecated` is set by {deprecateRelease}; it never clears.
+     */
+    struct ReleaseRecord {
+        uint256 round;
+        bytes32 modelHash;
+        bytes32 reportDigest;
+        uint64 recordedAt;
+        bool deprecated;
+        string tag;
+        address[] approvers;
     }
 
     /// @notice `participant` is already registered.
@@ -93,16 +121,46 @@ interface IContributionLedger {
     error LedgerDatasetSizeIncrease(uint256 registered, uint256 requested);
     /// @notice Update `index` declares more samples than `participant`'s registered dataset holds.
     error LedgerSampleCountExceedsDataset(uint256 index, address participant, uint256 numSamples, uint256 datasetSize);
+    /// @notice A round's statement digest must not be zero.
+    error LedgerZeroStatementDigest();
+    /// @notice `round` has not been recorded (round 0, the genesis model, is never released).
+    error LedgerRoundNotRecorded(uint256 round);
+    /// @notice The release threshold must be at least one approval.
+    error LedgerZeroReleaseThreshold();
+    /// @notice A release tag is 1 to `maxLength` bytes; this one is `length`.
+    error LedgerInvalidReleaseTag(uint256 length, uint256 maxLength);
+    /// @notice A release needs `threshold` approvals; `approvals` were given.
+    error LedgerReleaseBelowThreshold(uint256 approvals, uint256 threshold);
+    /// @notice Approvals must be in strictly ascending approver order; `index` breaks it.
+    error LedgerApprovalsNotSorted(uint256 index);
+    /// @notice `approver` approves more than once (at `index`).
+    error LedgerDuplicateApprover(uint256 index, address approver);
+    /// @notice Approval `index` is by `account`, which does not hold APPROVER_ROLE.
+    error LedgerNotApprover(uint256 index, address account);
+    /// @notice Approval `index` is not `approver`'s signature over the release.
+    error LedgerInvalidApproval(uint256 index, address approver);
+    /// @notice No release has id `releaseId`.
+    error LedgerUnknownRelease(uint256 releaseId);
+    /// @notice Release `releaseId` is deprecated.
+    error LedgerReleaseIsDeprecated(uint256 releaseId);
+    /// @notice A rollback goes to a release before the current one (`current`), not to `releaseId`.
+    error LedgerReleaseNotEarlier(uint256 releaseId, uint256 current);
 
     /// @notice Emitted when `participant` joins the registry with `datasetCommitment`
-    /// over `datasetSize` records.
-    event ParticipantRegistered(address indexed participant, bytes32 datasetCommitment, uint256 datasetSize);
+    /// over `datasetSize` records, contributed under the attestation `attestationDigest`
+    /// (zero: none declared).
+    event ParticipantRegistered(
+        address indexed participant, bytes32 datasetCommitment, uint256 datasetSize, bytes32 attestationDigest
+    );
     /// @notice Emitted when `participant` is deactivated; it can no longer be credited.
     event ParticipantDeactivated(address indexed participant);
     /// @notice Emitted when `participant` is reactivated.
     event ParticipantReactivated(address indexed participant);
-    /// @notice Emitted when `participant` replaces its dataset commitment (now over `datasetSize` records).
-    event DatasetCommitmentUpdated(address indexed participant, bytes32 previous, bytes32 current, uint256 datasetSize);
+    /// @notice Emitted when `participant` replaces its dataset commitment (now over `datasetSize`
+    /// records, under the attestation `attestationDigest`; zero: none declared).
+    event DatasetCommitmentUpdated(
+        address indexed participant, bytes32 previous, bytes32 current, uint256 datasetSize, bytes32 attestationDigest
+    );
     /// @notice Emitted when the admin changes the per-round reward budget.
     event RoundBudgetUpdated(uint256 previous, uint256 current);
     /// @notice Emitted when `funder` deposits `amount` reward tokens.
@@ -119,6 +177,7 @@ interface IContributionLedger {
         bytes32 baseModelHash,
         bytes32 aggregateModelHash,
         bytes32 updatesDigest,
+        bytes32 statementDigest,
         uint256 budget,
         uint256 participantCount,
         uint256 totalScore,
@@ -127,4 +186,23 @@ interface IContributionLedger {
     );
     /// @notice Emitted when `participant` claims `amount` to `recipient`.
     event RewardClaimed(address indexed participant, address indexed recipient, uint256 amount);
+    /// @notice Emitted when the admin changes the number of approvals a release needs.
+    event ReleaseThresholdUpdated(uint256 previous, uint256 current);
+    /// @notice Emitted when round `round`'s model (`modelHash`) is released as `tag`, approved by
+    /// `approvers`; it becomes the current release.
+    event ReleaseRecorded(
+        uint256 indexed releaseId,
+        uint256 indexed round,
+        bytes32 modelHash,
+        string tag,
+        bytes32 reportDigest,
+        address[] approvers
+    );
+    /// @notice Emitted when `approver` deprecates release `releaseId`, for `reason`.
+    event ReleaseDeprecated(uint256 indexed releaseId, address indexed approver, string reason);
+    /// @notice Emitted when `approver` rolls the current release back from `fromReleaseId` to
+    /// the earlier `toReleaseId`, for `reason`.
+    event ReleaseRolledBack(
+        uint256 indexed fromReleaseId, uint256 indexed toReleaseId, address indexed approver, string reason
+    );
 }

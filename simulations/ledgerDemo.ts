@@ -3,7 +3,7 @@
 // record the round on-chain, and claim. Replaced as `npm start` by the full federated
 // demo once the coordinator exists; kept as `npm run demo:ledger`.
 import { network } from "hardhat";
-import { keccak256, toHex, formatUnits } from "viem";
+import { keccak256, sha256, toHex, formatUnits, zeroHash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import FedLedgerModule from "../contracts/ignition/modules/FedLedger.ts";
 import { encodeWeights } from "../client-sdk/src/protocol/encoding/weightsCodec.ts";
@@ -34,7 +34,7 @@ const updates = [];
 for (const [i, account] of institutions.entries()) {
   const commitment = keccak256(toHex(`dataset of institution ${i}`));
   const numSamples = BigInt(100 * (i + 1));
-  await ledger.write.registerParticipant([account.address, commitment, Number(numSamples)]); // the dataset's record count bounds numSamples
+  await ledger.write.registerParticipant([account.address, commitment, Number(numSamples), zeroHash]); // the dataset's record count bounds numSamples
   const update = [Float32Array.from({ length: 12 }, () => Math.random() - 0.5), new Float32Array(3).fill(0.01 * i)];
   const updateHash = await contentHash(encodeWeights(update, layout));
   const message = { round: 1n, baseModelHash: genesis, updateHash, numSamples, datasetCommitment: commitment };
@@ -42,7 +42,9 @@ for (const [i, account] of institutions.entries()) {
   updates.push({ participant: account.address, updateHash, numSamples, score: numSamples, datasetCommitment: commitment, ...toCompactSignature(signature) });
 }
 const aggregate = keccak256(toHex("demo aggregate"));
-const hash = await ledger.write.recordRound([1n, genesis, aggregate, updates]);
+// Stands in for the SHA-256 of the round's signed statement, which the coordinator writes.
+const statementDigest = sha256(toHex("demo round 1 statement"));
+const hash = await ledger.write.recordRound([1n, genesis, aggregate, statementDigest, updates]);
 const receipt = await publicClient.waitForTransactionReceipt({ hash });
 console.log(`round 1 recorded in ${hash} (${receipt.gasUsed} gas)`);
 for (const account of institutions) {

@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { keccak256, toHex } from "viem";
-import { LEDGER_EIP712_NAME, LEDGER_EIP712_VERSION, UPDATE_TYPEHASH, updateDigest } from "../client-sdk/src/protocol/eip712.ts";
+import {
+  LEDGER_EIP712_NAME,
+  LEDGER_EIP712_VERSION,
+  MAX_RELEASE_TAG_BYTES,
+  RELEASE_APPROVAL_TYPEHASH,
+  releaseApprovalDigest,
+  UPDATE_TYPEHASH,
+  updateDigest,
+} from "../client-sdk/src/protocol/eip712.ts";
 import { contributionLedgerAbi } from "../client-sdk/src/protocol/ledgerAbi.ts";
 import { deployLedger } from "./fixtures/ledger.ts";
 import golden from "../client-sdk/src/protocol/vectors/golden.json" with { type: "json" };
@@ -34,6 +42,12 @@ describe("the protocol module agrees with the deployed contract", () => {
       message.datasetCommitment,
     ]);
     expect(onChain).toBe(updateDigest(f.domain, message));
+
+    expect(await f.ledger.read.RELEASE_APPROVAL_TYPEHASH()).toBe(RELEASE_APPROVAL_TYPEHASH);
+    expect(await f.ledger.read.MAX_RELEASE_TAG_LENGTH()).toBe(BigInt(MAX_RELEASE_TAG_BYTES));
+    const release = { round: 3n, modelHash: keccak256(toHex("model")), tag: "v1.0 ✓", reportDigest: keccak256(toHex("report")) };
+    const releaseOnChain = await f.ledger.read.releaseApprovalDigest([release.round, release.modelHash, release.tag, release.reportDigest]);
+    expect(releaseOnChain).toBe(releaseApprovalDigest(f.domain, release));
   });
 
   it("the SDK's generated ABI equals the compiled artifact", () => {

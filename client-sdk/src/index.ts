@@ -23,6 +23,13 @@ export {
   LOGIN_TYPES,
   type LoginMessage,
   loginTypedData,
+  MAX_RELEASE_TAG_BYTES,
+  RELEASE_APPROVAL_PRIMARY_TYPE,
+  RELEASE_APPROVAL_TYPEHASH,
+  RELEASE_APPROVAL_TYPES,
+  releaseApprovalDigest,
+  type ReleaseApprovalMessage,
+  releaseApprovalTypedData,
   UPDATE_PRIMARY_TYPE,
   UPDATE_TYPEHASH,
   UPDATE_TYPES,
@@ -43,6 +50,16 @@ export { isValidDatasetSize, MAX_DATASET_SIZE } from "./protocol/datasetSize.ts"
 export { coordinatorOrigin, recoverLoginSigner, signLogin } from "./protocol/login.ts";
 export { contributionLedgerAbi } from "./protocol/ledgerAbi.ts";
 export {
+  approvalMessage,
+  checkReleaseTag,
+  MAX_APPROVAL_SIGNATURE_BYTES,
+  parseReleaseApprovalFile,
+  RELEASE_APPROVAL_FILE_TYPE,
+  type ReleaseApprovalFile,
+  releaseApprovalFileSchema,
+  signReleaseApproval,
+} from "./protocol/releaseApproval.ts";
+export {
   assertWeightsMatchLayout,
   type LayerSpec,
   layerSize,
@@ -54,6 +71,9 @@ export {
   type DecodedWeights,
   decodeWeights,
   encodeWeights,
+  type LayerLocation,
+  parseWeightsFrame,
+  type WeightsFrame,
   WEIGHT_DTYPES,
   type WeightDtype,
   WEIGHTS_FORMAT_VERSION,
@@ -115,6 +135,16 @@ export {
   verifyInclusion,
   verifyNonInclusion,
 } from "./dataset/proofs.ts";
+export {
+  checkDatasetProof,
+  createDatasetProof,
+  DATASET_PROOF_FORMAT,
+  DATASET_PROOF_VERSION,
+  type DatasetProof,
+  type DatasetProofCheck,
+  type DatasetProofKind,
+  parseDatasetProof,
+} from "./dataset/proofFile.ts";
 
 // Models (topology, layout, genesis weights; no TensorFlow.js)
 export {
@@ -141,7 +171,16 @@ export type { ParticipantEvents } from "./client/participantEvents.ts";
 export { LOCAL_MODEL_FILE, type LocalModelCopy, readLocalModelCopy, writeLocalModelCopy } from "./modelFiles/localModelCopy.ts";
 export { EXPORT_METADATA_KEY, type ExportMetadata, exportMetadataSchema, MODEL_JSON_FILE, type ModelJson, WEIGHTS_FILE } from "./modelFiles/exportedModelFormat.ts";
 export { type CanonicalModel, canonicalModel, type ModelDirectory, readExportedModel, readModelDirectory } from "./modelFiles/readExportedModel.ts";
-export { contentObjectPath, readJsonFile, readStoredObject, STORE_AUDIT_CONFIG_FILE, STORE_MODEL_SPEC_FILE, STORE_OBJECTS_DIR } from "./modelFiles/coordinatorStore.ts";
+export {
+  contentObjectPath,
+  readJsonFile,
+  readStoredObject,
+  STORE_AUDIT_CONFIG_FILE,
+  STORE_EVENT_LOG_FILE,
+  STORE_MODEL_SPEC_FILE,
+  STORE_OBJECTS_DIR,
+  STORE_STATEMENTS_DIR,
+} from "./modelFiles/coordinatorStore.ts";
 export { writeFileAtomically } from "./modelFiles/writeFileAtomically.ts";
 
 // Audit
@@ -188,13 +227,91 @@ export { leaveOneOut } from "./audit/leaveOneOut.ts";
 export { monteCarloShapley, type MonteCarloShapleyOptions, type MonteCarloShapleyResult } from "./audit/monteCarloShapley.ts";
 export { createValidationUtility, MAX_VALIDATION_LOSS, type ValidationUtility } from "./audit/validationUtility.ts";
 
+// Provenance: round statements (in-toto, DSSE-signed, digest on-chain) and the event log
+export { canonicalDigest, canonicalJson, canonicalJsonBytes } from "./provenance/canonicalJson.ts";
+export {
+  createRoundStatement,
+  decodeRoundStatement,
+  encodeRoundStatement,
+  IN_TOTO_STATEMENT_TYPE,
+  ROUND_PREDICATE_TYPE,
+  type RoundPredicate,
+  type RoundStatement,
+  type RoundStatementParameters,
+  roundStatementDigest,
+  roundStatementSchema,
+} from "./provenance/roundStatement.ts";
+export {
+  decodeEnvelope,
+  type DsseEnvelope,
+  dsseEnvelopeSchema,
+  encodeEnvelope,
+  envelopeSigningHash,
+  type HashSigner,
+  IN_TOTO_PAYLOAD_TYPE,
+  preAuthEncoding,
+  signStatementEnvelope,
+  type VerifiedEnvelope,
+  verifyStatementEnvelope,
+} from "./provenance/dsseEnvelope.ts";
+export {
+  EMPTY_EVENT_LOG_HEAD,
+  EVENT_LOG_GENESIS_PREV,
+  type EventLogData,
+  type EventLogEntry,
+  eventLogEntryHash,
+  eventLogError,
+  type EventLogHead,
+  type EventLogProblem,
+  type EventLogType,
+  type EventLogVerification,
+  nextEventLogEntry,
+  verifyEventLog,
+} from "./provenance/eventLog.ts";
+export { readStoredEventLog, readStoredStatement, statementIndexEntry, statementIndexPath } from "./provenance/storedStatements.ts";
+export { checkLogAnchor, checkRoundStatement, type SignerAuthority, type StatementCheck, type StatementCheckParameters } from "./provenance/verifyRoundStatement.ts";
+export { coordinatorAuthority } from "./provenance/signerAuthority.ts";
+// `fedledger audit --bundle` as a function (re-derivation and provenance, against the chain)
+export { type AuditResult, auditBundle, type BundleAudit, type EventLogAudit, type RoundProvenanceAudit } from "./cli/commands/audit.ts";
+export { auditReleases, type AuditReleasesParameters, readReleaseApprovals, type ReleaseApprovalEvidence, type ReleaseAudit } from "./audit/auditReleases.ts";
+export { auditProofs, type BundledProof, type ProofAudit } from "./audit/auditProofs.ts";
+
 // Chain reads and writes (straight to the ledger, never through the coordinator)
 export { createLedgerReader, createLedgerWallet, describeRpcUrl, type LedgerReader, type LedgerWallet } from "./chain/ledgerClients.ts";
 export type { BlockRange } from "./chain/blockRange.ts";
 export { readParticipantStatus } from "./chain/readParticipantStatus.ts";
-export { readRewards, roundShare } from "./chain/readRewards.ts";
+export { readRewards, roundReward, roundShare } from "./chain/readRewards.ts";
+export { checkLedgerEndpoint, type LedgerEndpointLabels } from "./chain/checkLedgerEndpoint.ts";
 export { claimRewards } from "./chain/claimRewards.ts";
 export { readLineage } from "./chain/readLineage.ts";
+export {
+  type LedgerReleases,
+  readReleases,
+  type Release,
+  type ReleaseDeprecation,
+  type ReleaseRollback,
+  releasesOfModel,
+  type ReleaseStatus,
+} from "./chain/readReleases.ts";
+export { type PreparedRelease, prepareRelease, type PrepareReleaseParameters } from "./chain/prepareRelease.ts";
+export { updateDatasetCommitment, type UpdateDatasetCommitmentParameters, type UpdateDatasetCommitmentResult } from "./chain/updateDatasetCommitment.ts";
 export { readRecordedRounds, type RecordedRound } from "./chain/readRecordedRounds.ts";
+export { type DatasetRegistration, readDatasetRegistrations } from "./chain/readDatasetRegistrations.ts";
 export { readRewardToken, type RewardTokenInfo } from "./chain/readRewardToken.ts";
 export { formatAmount } from "./cli/format/formatAmount.ts";
+export { hashFile } from "./cli/hashFile.ts";
+export { type AttestationOptions, describeAttestation, resolveAttestation } from "./cli/resolveAttestation.ts";
+
+// The contributor dashboard (served by the coordinator at /dashboard, and by `fedledger dashboard`)
+export {
+  DASHBOARD_DATA_VERSION,
+  type DashboardAmount,
+  type DashboardData,
+  type DashboardParticipant,
+  type DashboardRound,
+} from "./dashboard/dashboardData.ts";
+export { readDashboardData, type ReadDashboardDataParameters } from "./dashboard/readDashboardData.ts";
+export { boundRoundDetails, ROUND_DETAILS_LIMITS, type RoundDetails, type RoundDetailsSource, type RoundRefusal } from "./dashboard/roundDetails.ts";
+export { bundleRoundDetails } from "./dashboard/bundleRoundDetails.ts";
+export { createDashboardHandler, DASHBOARD_PATH, type DashboardHandler, type DashboardHandlerParameters } from "./dashboard/createDashboardHandler.ts";
+export { type DashboardServer, startDashboardServer } from "./dashboard/startDashboardServer.ts";

@@ -16,7 +16,7 @@ contract ContributionLedgerFuzzTest is LedgerTestBase {
     bytes32 internal constant UPDATE_RECORDED_SIG =
         keccak256("UpdateRecorded(uint256,address,bytes32,uint256,uint256)");
     bytes32 internal constant ROUND_RECORDED_SIG =
-        keccak256("RoundRecorded(uint256,bytes32,bytes32,bytes32,uint256,uint256,uint256,address,uint256)");
+        keccak256("RoundRecorded(uint256,bytes32,bytes32,bytes32,bytes32,uint256,uint256,uint256,address,uint256)");
 
     /// @dev 20 registered participants with keys spread over the whole secp256k1 range.
     uint256[] internal pks;
@@ -132,9 +132,10 @@ contract ContributionLedgerFuzzTest is LedgerTestBase {
                 assertEq(uint256(logs[i].topics[1]), 1, "UpdateRecorded.round");
                 ++rep.updateEvents;
             } else if (logs[i].topics[0] == ROUND_RECORDED_SIG) {
-                (,,,,, uint256 totalScore, address recipient, uint256 remainder) = abi.decode(
-                    logs[i].data, (bytes32, bytes32, bytes32, uint256, uint256, uint256, address, uint256)
+                (,,, bytes32 statement,,, uint256 totalScore, address recipient, uint256 remainder) = abi.decode(
+                    logs[i].data, (bytes32, bytes32, bytes32, bytes32, uint256, uint256, uint256, address, uint256)
                 );
+                assertEq(statement, _statement(1), "RoundRecorded.statementDigest");
                 rep.remainderRecipient = recipient;
                 rep.remainder = remainder;
                 rep.totalScore = totalScore;
@@ -322,7 +323,7 @@ contract ContributionLedgerFuzzTest is LedgerTestBase {
     function _recordWithSize(uint256 pk, uint48 size, uint64 numSamples) internal {
         address p = vm.addr(pk);
         vm.prank(p);
-        ledger.updateDatasetCommitment(keccak256(abi.encode("fuzz.resized", p)), size);
+        ledger.updateDatasetCommitment(keccak256(abi.encode("fuzz.resized", p)), size, bytes32(0));
         assertEq(ledger.participantInfo(p).datasetSize, size, "registered size");
         _fund(BUDGET);
         IContributionLedger.SignedUpdate[] memory ups = _one(_signed(pk, 1, GENESIS, _updateHash(pk, 1), numSamples, 1));

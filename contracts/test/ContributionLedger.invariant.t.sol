@@ -57,7 +57,10 @@ contract ContributionLedgerInvariantTest is Test, InvariantTest {
         for (uint256 i; i < handler.POOL() / 2; ++i) {
             // sizes of 1..1000 records (LedgerHandler.datasetSizeFor, kind 3)
             handler.registerParticipant(
-                i, keccak256(abi.encode("inv.dataset", i)), (uint256(keccak256(abi.encode("inv.size", i))) << 3) | 3
+                i,
+                keccak256(abi.encode("inv.dataset", i)),
+                (uint256(keccak256(abi.encode("inv.size", i))) << 3) | 3,
+                i == 0 ? bytes32(0) : keccak256(abi.encode("inv.attestation", i))
             );
         }
 
@@ -101,6 +104,7 @@ contract ContributionLedgerInvariantTest is Test, InvariantTest {
             if (info.status != IContributionLedger.ParticipantStatus.None) {
                 assertEq(info.datasetCommitment, handler.ghostCommitment(p), "commitment == model");
                 assertEq(info.datasetSize, handler.ghostDatasetSize(p), "dataset size == model");
+                assertEq(info.attestationDigest, handler.ghostAttestation(p), "attestation == model");
                 assertGt(info.datasetSize, 0, "a registered dataset is never empty");
             }
             sumCredited += info.credited;
@@ -139,6 +143,8 @@ contract ContributionLedgerInvariantTest is Test, InvariantTest {
             assertEq(rec.baseModelHash, previousAggregate, "lineage: base(r) == aggregate(r-1), genesis for r = 1");
             assertNotEq(rec.aggregateModelHash, bytes32(0), "aggregate != 0");
             assertEq(rec.aggregateModelHash, handler.ghostAggregate(r), "aggregate == submitted");
+            assertEq(rec.statementDigest, handler.ghostStatement(r), "statement digest == submitted");
+            assertNotEq(rec.statementDigest, bytes32(0), "statement digest != 0");
             assertEq(rec.participantCount, handler.ghostParticipants(r), "participantCount == submitted");
             assertGt(rec.participantCount, 0, "non-empty round");
             assertGt(rec.totalScore, 0, "positive total score");

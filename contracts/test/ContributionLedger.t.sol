@@ -68,6 +68,8 @@ contract ContributionLedgerTest is LedgerTestBase {
         assertEq(ledger.REGISTRAR_ROLE(), keccak256("REGISTRAR_ROLE"), "REGISTRAR_ROLE");
         assertEq(ledger.COORDINATOR_ROLE(), keccak256("COORDINATOR_ROLE"), "COORDINATOR_ROLE");
         assertEq(ledger.UPDATE_TYPEHASH(), EXPECTED_UPDATE_TYPEHASH, "UPDATE_TYPEHASH");
+        assertEq(ledger.APPROVER_ROLE(), keccak256("APPROVER_ROLE"), "APPROVER_ROLE");
+        assertEq(ledger.RELEASE_APPROVAL_TYPEHASH(), EXPECTED_RELEASE_APPROVAL_TYPEHASH, "RELEASE_APPROVAL_TYPEHASH");
     }
 
     function test_constructor_emitsRoundBudgetUpdated() public {
@@ -158,7 +160,7 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_registerParticipant() public {
         vm.warp(1_234_567);
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, 300);
+        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, 300, bytes32(0));
         _register(dave, DAVE_DATA, 300);
 
         IContributionLedger.ParticipantInfo memory info = ledger.participantInfo(dave);
@@ -170,9 +172,22 @@ contract ContributionLedgerTest is LedgerTestBase {
         assertEq(info.datasetSize, 300, "datasetSize");
     }
 
+    function test_registerParticipant_withAttestation() public {
+        bytes32 attestation = sha256("dave's consent form");
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, 300, attestation);
+        vm.prank(registrar);
+        ledger.registerParticipant(dave, DAVE_DATA, 300, attestation);
+        IContributionLedger.ParticipantInfo memory info = ledger.participantInfo(dave);
+        assertEq(info.attestationDigest, attestation, "attestation");
+        assertEq(info.datasetCommitment, DAVE_DATA, "commitment");
+        assertEq(info.datasetSize, 300, "datasetSize");
+        assertEq(ledger.participantInfo(alice).attestationDigest, bytes32(0), "none declared for alice");
+    }
+
     function test_registerParticipant_maxDatasetSize() public {
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, type(uint48).max);
+        emit IContributionLedger.ParticipantRegistered(dave, DAVE_DATA, type(uint48).max, bytes32(0));
         _register(dave, DAVE_DATA, type(uint48).max);
         assertEq(ledger.participantInfo(dave).datasetSize, type(uint48).max, "datasetSize");
         assertEq(_commitment(dave), DAVE_DATA, "the packed size leaves the commitment intact");
@@ -181,7 +196,7 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_registerParticipant_revertsZeroDatasetSize() public {
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector));
-        ledger.registerParticipant(dave, DAVE_DATA, 0);
+        ledger.registerParticipant(dave, DAVE_DATA, 0, bytes32(0));
         assertEq(
             uint256(ledger.participantInfo(dave).status), uint256(IContributionLedger.ParticipantStatus.None), "status"
         );
@@ -202,7 +217,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         vm.expectRevert(
             abi.encodeWithSelector(IContributionLedger.LedgerParticipantAlreadyRegistered.selector, alice)
         );
-        ledger.registerParticipant(alice, keccak256("other"), DATASET_SIZE);
+        ledger.registerParticipant(alice, keccak256("other"), DATASET_SIZE, bytes32(0));
         assertEq(_commitment(alice), ALICE_DATA, "commitment unchanged");
     }
 
@@ -213,35 +228,35 @@ contract ContributionLedgerTest is LedgerTestBase {
         vm.expectRevert(
             abi.encodeWithSelector(IContributionLedger.LedgerParticipantAlreadyRegistered.selector, alice)
         );
-        ledger.registerParticipant(alice, ALICE_DATA, DATASET_SIZE);
+        ledger.registerParticipant(alice, ALICE_DATA, DATASET_SIZE, bytes32(0));
     }
 
     function test_registerParticipant_revertsZeroAddress() public {
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroAddress.selector));
-        ledger.registerParticipant(address(0), DAVE_DATA, DATASET_SIZE);
+        ledger.registerParticipant(address(0), DAVE_DATA, DATASET_SIZE, bytes32(0));
     }
 
     function test_registerParticipant_revertsUnauthorized() public {
         vm.prank(stranger);
         vm.expectRevert(_unauthorized(stranger, registrarRole));
-        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE, bytes32(0));
 
         // neither the admin nor the coordinator hold the registrar role implicitly
         vm.prank(admin);
         vm.expectRevert(_unauthorized(admin, registrarRole));
-        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE, bytes32(0));
 
         vm.prank(coordinator);
         vm.expectRevert(_unauthorized(coordinator, registrarRole));
-        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE, bytes32(0));
     }
 
     function test_registerParticipant_revertsWhenPaused() public {
         _pause();
         vm.prank(registrar);
         vm.expectRevert(_enforcedPause());
-        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE);
+        ledger.registerParticipant(dave, DAVE_DATA, DATASET_SIZE, bytes32(0));
     }
 
     function test_deactivateParticipant() public {
@@ -352,19 +367,45 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_updateDatasetCommitment() public {
         bytes32 v2 = keccak256("alice.dataset.v2");
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 42);
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 42, bytes32(0));
         vm.prank(alice);
-        ledger.updateDatasetCommitment(v2, 42);
+        ledger.updateDatasetCommitment(v2, 42, bytes32(0));
         assertEq(_commitment(alice), v2, "commitment");
         assertEq(ledger.participantInfo(alice).datasetSize, 42, "datasetSize");
         assertEq(_commitment(bob), BOB_DATA, "others untouched");
         assertEq(ledger.participantInfo(bob).datasetSize, DATASET_SIZE, "others' size untouched");
     }
 
+    function test_updateDatasetCommitment_setsAndClearsAttestation() public {
+        bytes32 v2 = keccak256("alice.dataset.v2");
+        bytes32 attestation = sha256("alice's licence");
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 42, attestation);
+        vm.prank(alice);
+        ledger.updateDatasetCommitment(v2, 42, attestation);
+        assertEq(ledger.participantInfo(alice).attestationDigest, attestation, "attestation set");
+
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, v2, v2, 42, bytes32(0));
+        vm.prank(alice);
+        ledger.updateDatasetCommitment(v2, 42, bytes32(0));
+        assertEq(ledger.participantInfo(alice).attestationDigest, bytes32(0), "attestation cleared");
+    }
+
+    function test_setParticipantDataset_setsAttestation() public {
+        bytes32 attestation = sha256("bob's consent, v2");
+        vm.expectEmit(address(ledger));
+        emit IContributionLedger.DatasetCommitmentUpdated(bob, BOB_DATA, BOB_DATA, 7, attestation);
+        vm.prank(registrar);
+        ledger.setParticipantDataset(bob, BOB_DATA, 7, attestation);
+        assertEq(ledger.participantInfo(bob).attestationDigest, attestation, "attestation");
+        assertEq(ledger.participantInfo(alice).attestationDigest, bytes32(0), "others untouched");
+    }
+
     function test_updateDatasetCommitment_revertsZeroDatasetSize() public {
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector));
-        ledger.updateDatasetCommitment(keccak256("alice.dataset.v2"), 0);
+        ledger.updateDatasetCommitment(keccak256("alice.dataset.v2"), 0, bytes32(0));
         assertEq(_commitment(alice), ALICE_DATA, "commitment unchanged");
         assertEq(ledger.participantInfo(alice).datasetSize, DATASET_SIZE, "size unchanged");
     }
@@ -372,7 +413,7 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_updateDatasetCommitment_notRegisteredBeforeZeroSize() public {
         vm.prank(dave);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, dave));
-        ledger.updateDatasetCommitment(DAVE_DATA, 0);
+        ledger.updateDatasetCommitment(DAVE_DATA, 0, bytes32(0));
     }
 
     function test_updateDatasetCommitment_allowedWhileInactive() public {
@@ -380,42 +421,42 @@ contract ContributionLedgerTest is LedgerTestBase {
         ledger.deactivateParticipant(alice);
         bytes32 v2 = keccak256("alice.dataset.v2");
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, DATASET_SIZE);
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, DATASET_SIZE, bytes32(0));
         vm.prank(alice);
-        ledger.updateDatasetCommitment(v2, DATASET_SIZE);
+        ledger.updateDatasetCommitment(v2, DATASET_SIZE, bytes32(0));
         assertEq(_commitment(alice), v2, "commitment");
     }
 
     function test_updateDatasetCommitment_revertsNotRegistered() public {
         vm.prank(dave);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, dave));
-        ledger.updateDatasetCommitment(DAVE_DATA, DATASET_SIZE);
+        ledger.updateDatasetCommitment(DAVE_DATA, DATASET_SIZE, bytes32(0));
     }
 
     function test_updateDatasetCommitment_revertsWhenPaused() public {
         _pause();
         vm.prank(alice);
         vm.expectRevert(_enforcedPause());
-        ledger.updateDatasetCommitment(keccak256("v2"), DATASET_SIZE);
+        ledger.updateDatasetCommitment(keccak256("v2"), DATASET_SIZE, bytes32(0));
     }
 
     function test_updateDatasetCommitment_revertsSizeIncrease() public {
         vm.prank(alice);
-        ledger.updateDatasetCommitment(ALICE_DATA, 42);
+        ledger.updateDatasetCommitment(ALICE_DATA, 42, bytes32(0));
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerDatasetSizeIncrease.selector, 42, 43));
-        ledger.updateDatasetCommitment(ALICE_DATA, 43);
+        ledger.updateDatasetCommitment(ALICE_DATA, 43, bytes32(0));
         assertEq(ledger.participantInfo(alice).datasetSize, 42, "size unchanged");
     }
 
     function test_setParticipantDataset_raisesSize() public {
         vm.prank(alice);
-        ledger.updateDatasetCommitment(ALICE_DATA, 42);
+        ledger.updateDatasetCommitment(ALICE_DATA, 42, bytes32(0));
         bytes32 v2 = keccak256("alice.dataset.v2");
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 1_000);
+        emit IContributionLedger.DatasetCommitmentUpdated(alice, ALICE_DATA, v2, 1_000, bytes32(0));
         vm.prank(registrar);
-        ledger.setParticipantDataset(alice, v2, 1_000);
+        ledger.setParticipantDataset(alice, v2, 1_000, bytes32(0));
         assertEq(_commitment(alice), v2, "commitment");
         assertEq(ledger.participantInfo(alice).datasetSize, 1_000, "datasetSize");
     }
@@ -423,17 +464,17 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_setParticipantDataset_reverts() public {
         vm.prank(stranger);
         vm.expectRevert(_unauthorized(stranger, registrarRole));
-        ledger.setParticipantDataset(alice, ALICE_DATA, 1);
+        ledger.setParticipantDataset(alice, ALICE_DATA, 1, bytes32(0));
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerParticipantNotRegistered.selector, dave));
-        ledger.setParticipantDataset(dave, DAVE_DATA, 1);
+        ledger.setParticipantDataset(dave, DAVE_DATA, 1, bytes32(0));
         vm.prank(registrar);
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector));
-        ledger.setParticipantDataset(alice, ALICE_DATA, 0);
+        ledger.setParticipantDataset(alice, ALICE_DATA, 0, bytes32(0));
         _pause();
         vm.prank(registrar);
         vm.expectRevert(_enforcedPause());
-        ledger.setParticipantDataset(alice, ALICE_DATA, 1);
+        ledger.setParticipantDataset(alice, ALICE_DATA, 1, bytes32(0));
     }
 
     // =================================================================== roles
@@ -463,7 +504,7 @@ contract ContributionLedgerTest is LedgerTestBase {
 
     function _registerAs(address caller, address participant) internal {
         vm.prank(caller);
-        ledger.registerParticipant(participant, keccak256(abi.encode(participant)), DATASET_SIZE);
+        ledger.registerParticipant(participant, keccak256(abi.encode(participant)), DATASET_SIZE, bytes32(0));
     }
 
     function test_roles_onlyAdminGrants() public {
@@ -620,7 +661,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         vm.expectEmit(address(ledger));
         emit IContributionLedger.UpdateRecorded(1, carol, keccak256("c1"), 300, 3);
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.RoundRecorded(1, GENESIS, agg, updatesDigest, 100, 3, 7, bob, 2);
+        emit IContributionLedger.RoundRecorded(1, GENESIS, agg, updatesDigest, _statement(1), 100, 3, 7, bob, 2);
         _record(1, GENESIS, agg, ups);
 
         assertEq(ledger.participantInfo(alice).credited, 14, "alice");
@@ -635,6 +676,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         assertEq(rec.baseModelHash, GENESIS, "rec.base");
         assertEq(rec.aggregateModelHash, agg, "rec.agg");
         assertEq(rec.updatesDigest, updatesDigest, "rec.updatesDigest");
+        assertEq(rec.statementDigest, _statement(1), "rec.statementDigest");
         assertEq(rec.budget, 100, "rec.budget");
         assertEq(rec.participantCount, 3, "rec.participantCount");
         assertEq(rec.recordedAt, 1_700_000_000, "rec.recordedAt");
@@ -646,9 +688,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         IContributionLedger.SignedUpdate[] memory ups =
             _three(_next(ALICE_PK, 5), _next(BOB_PK, 5), _next(CAROL_PK, 5));
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.RoundRecorded(
-            1, GENESIS, _aggregate(1), _expectedUpdatesDigest(ups), 100, 3, 15, alice, 1
-        );
+        emit IContributionLedger.RoundRecorded(1, GENESIS, _aggregate(1), _expectedUpdatesDigest(ups), _statement(1), 100, 3, 15, alice, 1);
         _record(1, GENESIS, _aggregate(1), ups);
         assertEq(ledger.participantInfo(alice).credited, 34, "alice 33 + 1");
         assertEq(ledger.participantInfo(bob).credited, 33, "bob");
@@ -661,9 +701,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         IContributionLedger.SignedUpdate[] memory ups =
             _three(_next(ALICE_PK, 2), _next(BOB_PK, 4), _next(CAROL_PK, 3));
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.RoundRecorded(
-            1, GENESIS, _aggregate(1), _expectedUpdatesDigest(ups), 10, 3, 9, bob, 1
-        );
+        emit IContributionLedger.RoundRecorded(1, GENESIS, _aggregate(1), _expectedUpdatesDigest(ups), _statement(1), 10, 3, 9, bob, 1);
         _record(1, GENESIS, _aggregate(1), ups);
         assertEq(ledger.participantInfo(alice).credited, 2, "alice");
         assertEq(ledger.participantInfo(bob).credited, 5, "bob");
@@ -676,9 +714,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         vm.expectEmit(address(ledger));
         emit IContributionLedger.UpdateRecorded(1, alice, ups[0].updateHash, ups[0].numSamples, 0);
         vm.expectEmit(address(ledger));
-        emit IContributionLedger.RoundRecorded(
-            1, GENESIS, _aggregate(1), _expectedUpdatesDigest(ups), 100, 2, 9, bob, 0
-        );
+        emit IContributionLedger.RoundRecorded(1, GENESIS, _aggregate(1), _expectedUpdatesDigest(ups), _statement(1), 100, 2, 9, bob, 0);
         _record(1, GENESIS, _aggregate(1), ups);
         assertEq(ledger.participantInfo(alice).credited, 0, "alice");
         assertEq(ledger.participantInfo(bob).credited, 100, "bob");
@@ -1004,7 +1040,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         for (uint256 i; i < callers.length; ++i) {
             vm.prank(callers[i]);
             vm.expectRevert(_unauthorized(callers[i], coordinatorRole));
-            ledger.recordRound(1, GENESIS, _aggregate(1), ups);
+            ledger.recordRound(1, GENESIS, _aggregate(1), _statement(1), ups);
         }
         assertEq(ledger.latestRound(), 0, "nothing recorded");
     }
@@ -1014,6 +1050,26 @@ contract ContributionLedgerTest is LedgerTestBase {
         _pause();
         vm.expectRevert(_enforcedPause());
         _record(1, GENESIS, _aggregate(1), ups);
+    }
+
+    function test_recordRound_revertsZeroStatementDigest() public {
+        IContributionLedger.SignedUpdate[] memory ups = _one(_next(ALICE_PK, 1));
+        vm.prank(coordinator);
+        vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerZeroStatementDigest.selector));
+        ledger.recordRound(1, GENESIS, _aggregate(1), bytes32(0), ups);
+        assertEq(ledger.latestRound(), 0, "not recorded");
+        assertEq(ledger.participantInfo(alice).credited, 0, "nothing credited");
+    }
+
+    function test_recordRound_statementDigestPerRound() public {
+        _recordNext(1, 1, 1);
+        IContributionLedger.SignedUpdate[] memory ups = _one(_next(BOB_PK, 1));
+        bytes32 statement = sha256("round 2 statement");
+        vm.prank(coordinator);
+        ledger.recordRound(2, _aggregate(1), _aggregate(2), statement, ups);
+        assertEq(ledger.roundRecord(1).statementDigest, _statement(1), "round 1");
+        assertEq(ledger.roundRecord(2).statementDigest, sha256("round 2 statement"), "round 2");
+        assertEq(ledger.roundRecord(3).statementDigest, bytes32(0), "round 3 not recorded");
     }
 
     function test_recordRound_failedRoundLeavesNoTrace() public {
@@ -1085,7 +1141,7 @@ contract ContributionLedgerTest is LedgerTestBase {
     function test_sampleCount_boundFollowsDatasetUpdate() public {
         bytes32 v2 = keccak256("bob.dataset.v2");
         vm.prank(bob);
-        ledger.updateDatasetCommitment(v2, 999);
+        ledger.updateDatasetCommitment(v2, 999, bytes32(0));
         // _next signs 1,000 samples over the new commitment: above the new size
         IContributionLedger.SignedUpdate[] memory ups = _two(_next(ALICE_PK, 1), _next(BOB_PK, 1));
         vm.expectRevert(_exceeds(1, bob, 1_000, 999));
@@ -1131,7 +1187,7 @@ contract ContributionLedgerTest is LedgerTestBase {
         bytes32 v2 = keccak256("bob.dataset.v2");
         IContributionLedger.SignedUpdate[] memory ups = _two(_next(ALICE_PK, 1), _next(BOB_PK, 1)); // over v1
         vm.prank(bob);
-        ledger.updateDatasetCommitment(v2, DATASET_SIZE);
+        ledger.updateDatasetCommitment(v2, DATASET_SIZE, bytes32(0));
 
         // submitted as signed (old commitment): no longer the registered one
         vm.expectRevert(abi.encodeWithSelector(IContributionLedger.LedgerCommitmentMismatch.selector, 1, bob));

@@ -12,4 +12,9 @@ library GoldenVectors {
     bytes32 internal constant UPDATE_HASH = 0x2b95e66f2885318def48431fe68e82af63c4f0087cc4528b00089d846d145d49;
     bytes32 internal constant UPDATE_TYPEHASH = 0x7211e1ec79c1d838834f2b63f2e1d033de8ae5e66c1832148fecf7e7dd57e03a;
     bytes32 internal constant DIGEST = 0xa8f10054d67b55c757f9424560a03910c5c30dad9be63936cb4ad083b24210a0;
+    uint256 internal constant RELEASE_ROUND = 3;
+    string internal constant RELEASE_TAG = "v1.0-rc.1";
+    bytes32 internal constant RELEASE_REPORT_DIGEST = 0x2222222222222222222222222222222222222222222222222222222222222222;
+    bytes32 internal constant RELEASE_APPROVAL_TYPEHASH = 0x2067281a205e4d96dc1c2cbd35b782fb4092d3da1efc0e8b3edf1c9f759beefe;
+    bytes32 internal constant RELEASE_APPROVAL_DIGEST = 0xf8df7a8090c1d9d314d5b5f35ff44d2fa7242f0dd2ff82d945cff36732699ac8;
 }

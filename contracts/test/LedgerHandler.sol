@@ -51,6 +51,7 @@ contract LedgerHandler is LedgerSigning {
     // ---------------------------------------------------------------- model (ghost state)
     mapping(address => IContributionLedger.ParticipantStatus) public ghostStatus;
     mapping(address => bytes32) public ghostCommitment;
+    mapping(address => bytes32) public ghostAttestation;
     mapping(address => uint48) public ghostDatasetSize;
     mapping(address => uint256) public ghostCredited;
     mapping(address => uint256) public ghostClaimedOf;
@@ -61,6 +62,7 @@ contract LedgerHandler is LedgerSigning {
     uint256 public ghostLatestRound;
     bytes32 public ghostHead;
     mapping(uint256 round => bytes32) public ghostAggregate;
+    mapping(uint256 round => bytes32) public ghostStatement;
     mapping(uint256 round => uint256) public ghostParticipants;
     /// @dev UpdateRecorded events seen per (round, participant), and the maximum over all pairs.
     mapping(uint256 round => mapping(address => uint256)) public creditEvents;
@@ -115,7 +117,7 @@ contract LedgerHandler is LedgerSigning {
 
     // ---------------------------------------------------------------- actions: registry
 
-    function registerParticipant(uint256 who, bytes32 commitment, uint256 sizeSeed) external {
+    function registerParticipant(uint256 who, bytes32 commitment, uint256 sizeSeed, bytes32 attestation) external {
         address p = actor(who % POOL);
         uint48 size = datasetSizeFor(sizeSeed);
         bytes memory expected;
@@ -124,10 +126,12 @@ contract LedgerHandler is LedgerSigning {
         } else if (ghostStatus[p] != IContributionLedger.ParticipantStatus.None) {
             expected = abi.encodeWithSelector(IContributionLedger.LedgerParticipantAlreadyRegistered.selector, p);
         }
-        if (_expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, commitment, size)), expected)) {
+        bytes memory data = abi.encodeCall(ledger.registerParticipant, (p, commitment, size, attestation));
+        if (_expect(registrar, data, expected)) {
             ghostStatus[p] = IContributionLedger.ParticipantStatus.Active;
             ghostCommitment[p] = commitment;
             ghostDatasetSize[p] = size;
+            ghostAttestation[p] = attestation;
         }
     }
 
@@ -147,7 +151,7 @@ contract LedgerHandler is LedgerSigning {
         }
     }
 
-    function updateDatasetCommitment(uint256 who, bytes32 commitment, uint256 sizeSeed) external {
+    function updateDatasetCommitment(uint256 who, bytes32 commitment, uint256 sizeSeed, bytes32 attestation) external {
         address p = actor(who % (POOL + OUTSIDERS));
         uint48 size = datasetSizeFor(sizeSeed);
         bytes memory expected;
@@ -160,14 +164,15 @@ contract LedgerHandler is LedgerSigning {
         } else if (size == 0) {
             expected = abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector);
         }
-        if (_expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (commitment, size)), expected)) {
+        if (_expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (commitment, size, attestation)), expected)) {
             ghostCommitment[p] = commitment;
             ghostDatasetSize[p] = size;
+            ghostAttestation[p] = attestation;
         }
     }
 
     /// @dev The registrar may set any positive size, raising it included.
-    function setParticipantDataset(uint256 who, bytes32 commitment, uint256 sizeSeed) external {
+    function setParticipantDataset(uint256 who, bytes32 commitment, uint256 sizeSeed, bytes32 attestation) external {
         address p = actor(who % (POOL + OUTSIDERS));
         uint48 size = datasetSizeFor(sizeSeed);
         bytes memory expected;
@@ -176,9 +181,11 @@ contract LedgerHandler is LedgerSigning {
         } else if (size == 0) {
             expected = abi.encodeWithSelector(IContributionLedger.LedgerZeroDatasetSize.selector);
         }
-        if (_expect(registrar, abi.encodeCall(ledger.setParticipantDataset, (p, commitment, size)), expected)) {
+        bytes memory data = abi.encodeCall(ledger.setParticipantDataset, (p, commitment, size, attestation));
+        if (_expect(registrar, data, expected)) {
             ghostCommitment[p] = commitment;
             ghostDatasetSize[p] = size;
+            ghostAttestation[p] = attestation;
         }
     }
 
@@ -211,13 +218,14 @@ contract LedgerHandler is LedgerSigning {
     // ---------------------------------------------------------------- actions: rounds
 
     /**
-     * @dev Builds a correctly signed round from `seed`, optionally breaks it (`mutation` % 51 < 17
+     * @dev Builds a correctly signed round from `seed`, optionally breaks it (`mutation` % 54 < 18
      * selects one way), usually tops up funding first, and submits it as the coordinator.
      */
     function recordRound(uint256 seed, uint256 mutation) public {
         uint256 round = ghostLatestRound + 1;
         bytes32 base = ghostHead;
         bytes32 aggregate = keccak256(abi.encode("aggregate", seed, round));
+        bytes32 statement = keccak256(abi.encode("statement", seed, round));
         IContributionLedger.SignedUpdate[] memory ups = _buildUpdates(seed, round, base);
 
         if ((seed >> 200) % 4 != 0 && ghostBudget > ghostFunded - ghostTotalCredited) {
@@ -225,12 +233,13 @@ contract LedgerHandler is LedgerSigning {
             if (ghostFunded + shortfall <= MAX_FUNDABLE) _fund(shortfall);
         }
 
-        uint256 kind = mutation % 51; // one in three attempts is broken on purpose
+        uint256 kind = mutation % 54; // one in three attempts is broken on purpose
         bool pauseFirst = kind == 16;
-        if (kind < 17) (round, base, aggregate, ups) = _mutate(kind, seed, round, base, aggregate, ups);
+        if (kind == 17) statement = bytes32(0);
+        if (kind < 16) (round, base, aggregate, ups) = _mutate(kind, seed, round, base, aggregate, ups);
 
         if (pauseFirst) _expect(admin, abi.encodeCall(ledger.pause, ()), "");
-        _attemptRecord(coordinator, round, base, aggregate, ups);
+        _attemptRecord(coordinator, round, base, aggregate, statement, ups);
         if (pauseFirst) _expect(admin, abi.encodeCall(ledger.unpause, ()), "");
     }
 
@@ -247,7 +256,14 @@ contract LedgerHandler is LedgerSigning {
         IContributionLedger.SignedUpdate[] memory ups = _buildUpdates(seed, round, ghostHead);
         ++unauthorizedRecordAttempts;
         bytes memory data = abi.encodeCall(
-            ledger.recordRound, (round, ghostHead, keccak256(abi.encode("aggregate", seed, round)), ups)
+            ledger.recordRound,
+            (
+                round,
+                ghostHead,
+                keccak256(abi.encode("aggregate", seed, round)),
+                keccak256(abi.encode("statement", seed, round)),
+                ups
+            )
         );
         bytes memory expected = abi.encodeWithSelector(
             IAccessControl.AccessControlUnauthorizedAccount.selector, caller, ledger.COORDINATOR_ROLE()
@@ -295,10 +311,14 @@ contract LedgerHandler is LedgerSigning {
         _expect(admin, abi.encodeCall(ledger.pause, ()), "");
         bytes memory paused = abi.encodeWithSelector(Pausable.EnforcedPause.selector);
         address p = actor(who % POOL);
-        _expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, value, 1)), paused);
+        _expect(registrar, abi.encodeCall(ledger.registerParticipant, (p, value, 1, value)), paused);
         _expect(registrar, abi.encodeCall(ledger.deactivateParticipant, (p)), paused);
         _expect(registrar, abi.encodeCall(ledger.reactivateParticipant, (p)), paused);
-        _expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (value, 1)), paused);
+        _expect(p, abi.encodeCall(ledger.updateDatasetCommitment, (value, 1, value)), paused);
+        _expect(registrar, abi.encodeCall(ledger.setParticipantDataset, (p, value, 1, value)), paused);
+        _expect(admin, abi.encodeCall(ledger.setReleaseThreshold, (1)), paused);
+        IContributionLedger.ReleaseApproval[] memory none;
+        _expect(p, abi.encodeCall(ledger.recordRelease, (1, "v1", value, none)), paused);
         _expect(admin, abi.encodeCall(ledger.setRoundBudget, (1)), paused);
         _expect(treasury, abi.encodeCall(ledger.fund, (1)), paused);
         _expect(p, abi.encodeCall(ledger.claim, (p)), paused);
@@ -365,11 +385,13 @@ contract LedgerHandler is LedgerSigning {
         uint256 round,
         bytes32 base,
         bytes32 aggregate,
+        bytes32 statement,
         IContributionLedger.SignedUpdate[] memory ups
     ) private {
-        bytes memory expected = _predict(round, base, aggregate, ups);
+        bytes memory expected = _predict(round, base, aggregate, statement, ups);
         VM.recordLogs();
-        bool ok = _expect(from, abi.encodeCall(ledger.recordRound, (round, base, aggregate, ups)), expected);
+        bool ok =
+            _expect(from, abi.encodeCall(ledger.recordRound, (round, base, aggregate, statement, ups)), expected);
         Vm.Log[] memory logs = VM.getRecordedLogs();
         if (!ok) {
             ++roundsRejected;
@@ -377,6 +399,7 @@ contract LedgerHandler is LedgerSigning {
         }
         if (expected.length != 0) return; // counted as unexpected success; model left as is
         ++roundsRecorded;
+        ghostStatement[round] = statement;
         _applyRound(round, aggregate, ups);
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter == address(ledger) && logs[i].topics[0] == UPDATE_RECORDED_SIG) {
@@ -406,12 +429,17 @@ contract LedgerHandler is LedgerSigning {
     }
 
     /// @dev The model's verdict on a recordRound call by the coordinator: "" or the revert data.
-    function _predict(uint256 round, bytes32 base, bytes32 aggregate, IContributionLedger.SignedUpdate[] memory ups)
-        private
-        view
-        returns (bytes memory)
-    {
+    function _predict(
+        uint256 round,
+        bytes32 base,
+        bytes32 aggregate,
+        bytes32 statement,
+        IContributionLedger.SignedUpdate[] memory ups
+    ) private view returns (bytes memory) {
         if (ledger.paused()) return abi.encodeWithSelector(Pausable.EnforcedPause.selector);
+        if (statement == bytes32(0)) {
+            return abi.encodeWithSelector(IContributionLedger.LedgerZeroStatementDigest.selector);
+        }
         if (ups.length == 0) return abi.encodeWithSelector(IContributionLedger.LedgerEmptyRound.selector);
         if (aggregate == bytes32(0)) return abi.encodeWithSelector(IContributionLedger.LedgerZeroModelHash.selector);
         if (round <= ghostLatestRound) {

@@ -23,6 +23,8 @@ abstract contract LedgerSigning {
     bytes32 internal constant EXPECTED_UPDATE_TYPEHASH = keccak256(
         "Update(uint256 round,bytes32 baseModelHash,bytes32 updateHash,uint64 numSamples,bytes32 datasetCommitment)"
     );
+    bytes32 internal constant EXPECTED_RELEASE_APPROVAL_TYPEHASH =
+        keccak256("ReleaseApproval(uint256 round,bytes32 modelHash,string tag,bytes32 reportDigest)");
     string internal constant DOMAIN_NAME = "FedLedger ContributionLedger";
     string internal constant DOMAIN_VERSION = "1";
 
@@ -74,6 +76,27 @@ abstract contract LedgerSigning {
 
     function _messageDigest(Message memory m) internal pure returns (bytes32) {
         return _typedDigest(_domainSeparator(m.chainId, m.verifyingContract), _structHash(m));
+    }
+
+    /// @dev The digest an approver signs for a release on `verifyingContract` at `chainId`.
+    function _releaseDigest(
+        uint256 chainId,
+        address verifyingContract,
+        uint256 round,
+        bytes32 modelHash,
+        string memory tag,
+        bytes32 reportDigest
+    ) internal pure returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(EXPECTED_RELEASE_APPROVAL_TYPEHASH, round, modelHash, keccak256(bytes(tag)), reportDigest)
+        );
+        return _typedDigest(_domainSeparator(chainId, verifyingContract), structHash);
+    }
+
+    /// @dev `vm.sign` as a 65-byte signature: r || s || v.
+    function _signFull(uint256 privateKey, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = _VM.sign(privateKey, digest);
+        return abi.encodePacked(r, s, v);
     }
 
     /// @dev `vm.sign` then the EIP-2098 compact form: vs = (v - 27) << 255 | s.
@@ -228,7 +251,7 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
 
     function _register(address participant, bytes32 commitment, uint48 datasetSize) internal {
         vm.prank(registrar);
-        ledger.registerParticipant(participant, commitment, datasetSize);
+        ledger.registerParticipant(participant, commitment, datasetSize, bytes32(0));
     }
 
     function _fund(uint256 amount) internal {
@@ -255,8 +278,14 @@ abstract contract LedgerTestBase is Test, LedgerSigning {
     function _record(uint256 round, bytes32 base, bytes32 aggregate, IContributionLedger.SignedUpdate[] memory updates)
         internal
     {
+        bytes32 statement = _statement(round);
         vm.prank(coordinator);
-        ledger.recordRound(round, base, aggregate, updates);
+        ledger.recordRound(round, base, aggregate, statement, updates);
+    }
+
+    /// @dev The statement digest the tests record with round `round`.
+    function _statement(uint256 round) internal pure returns (bytes32) {
+        return keccak256(abi.encode("statement", round));
     }
 
     // ------------------------------------------------------------ signing

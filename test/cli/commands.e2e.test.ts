@@ -57,7 +57,7 @@ describe("npx fedledger and npx fedledger-operator with the machine's Node first
     const result = await npx(["fedledger", "--help"]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Usage: fedledger /);
-    expect(commandsOf(result.stdout)).toEqual(expect.arrayContaining(["fingerprint", "key", "status", "rewards", "claim", "verify-model", "model", "predict", "join"]));
+    expect(commandsOf(result.stdout)).toEqual(expect.arrayContaining(["fingerprint", "key", "status", "rewards", "claim", "verify-model", "model", "predict", "join", "dashboard"]));
   });
 
   it("npx fedledger-operator --help: exit 0 and every operator command", async () => {

@@ -166,6 +166,9 @@ describe("README: Run a real federation", () => {
     const coordinator = spawnLong([BINS["fedledger-operator"], "start", "--config", config, "--keystore", file("operator.key")]);
     await coordinator.waitFor(/"msg":"listening"/);
     const url = `http://127.0.0.1:${coordinatorPort}`;
+    // 9 in the browser: the coordinator's dashboard (it waits for both institutions, so it is up).
+    expect((await fetch(`${url}/dashboard/`)).status).toBe(200);
+    expect(((await (await fetch(`${url}/dashboard/data.json`)).json()) as { ledger: string }).ledger).toBe(ledger);
     const joins = [
       spawnLong([BINS.fedledger, "join", "--coordinator", url, "--dataset", `csv:${file("alice.csv")}`, "--label-column", "label", "--keystore", file("alice.key"), "--model-dir", file("alice-model")]),
       spawnLong([BINS.fedledger, "join", "--coordinator", url, "--dataset", bobDataset, "--keystore", file("bob.key")]),
@@ -187,6 +190,14 @@ describe("README: Run a real federation", () => {
       const claim = JSON.parse(await ok("fedledger", ["claim", "--keystore", file(key), "--json"])) as { amount: unknown };
       expect(BigInt(String(claim.amount))).toBeGreaterThan(0n);
     }
+
+    // 9 once more: anyone's own dashboard of the chain, once the coordinator has gone: both rounds, both claims.
+    const dashboard = spawnLong([BINS.fedledger, "dashboard", "--port", "0"]);
+    const [page] = await dashboard.waitFor(/http:\/\/\S+\/dashboard\//);
+    const shown = (await (await fetch(new URL("data.json", page))).json()) as { rounds: unknown[]; claims: unknown[] };
+    expect([shown.rounds.length, shown.claims.length]).toEqual([ROUNDS, 2]);
+    dashboard.child.kill("SIGTERM");
+    expect(await dashboard.exited).toBe(0);
 
     // 11. Export the final model from the coordinator's store.
     await ok("fedledger", ["model", "export", "--store", file("store"), "--out", file("exported")]);

@@ -40,6 +40,7 @@ describe("parseCoordinatorConfig", () => {
       strategy: { name: "clip", medianMultiple: 1, inner: { name: "fedavg" } },
       safety: { outlierNormMultiple: 10, maxLossIncrease: 1, copyCosine: 0.99999, replayCosine: 0.99999 },
       storage: { dir: ".fedledger/coordinator" },
+      modelCard: { name: "fedledger model", purpose: expect.stringContaining("Its intended purpose has not been stated") },
     });
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
+import { createPublicClient, createWalletClient, http, keccak256, sha256, toHex } from "viem";
 import { hardhat } from "viem/chains";
 import { contributionLedgerAbi, signUpdate, toCompactSignature, isFedLedgerError } from "@fedledger/client-sdk";
 import { recordRound } from "../../coordinator/src/ledger/recordRound.ts";
@@ -25,6 +25,7 @@ describe("ledger writer", () => {
       round: 1,
       baseModelHash: base,
       aggregateModelHash: keccak256(toHex("aggregate")),
+      statementDigest: sha256(toHex("statement")),
       updates: [{ participant: alice.account.address, updateHash, numSamples: 10n, score: 10n, datasetCommitment: alice.commitment, ...toCompactSignature(signature) }],
     };
     const deps = { publicClient, walletClient, ledger: ledger.ledger, state };
@@ -63,6 +64,7 @@ describe("ledger writer", () => {
         round: 1,
         baseModelHash: base,
         aggregateModelHash: keccak256(toHex("aggregate")),
+        statementDigest: sha256(toHex("statement")),
         updates: [{ participant: alice.account.address, updateHash, numSamples: 10n, score: 10n, datasetCommitment: alice.commitment, ...toCompactSignature(signature) }],
       },
     );

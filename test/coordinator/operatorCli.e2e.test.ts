@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Address, createPublicClient, erc20Abi, getAddress, http, type PublicClient } from "viem";
+import { type Address, createPublicClient, erc20Abi, getAddress, http, type PublicClient, zeroHash } from "viem";
 import { hardhat } from "viem/chains";
 import { contributionLedgerAbi } from "@fedledger/client-sdk";
 import { startEmbeddedChain } from "../../coordinator/src/ledger/embeddedChain.ts";
@@ -89,6 +89,9 @@ describe("the operator CLI against a real chain", () => {
     expect(await publicClient.readContract({ ...read, functionName: "genesisModelHash" })).toBe(expectedGenesis);
     expect(await publicClient.readContract({ ...read, functionName: "headModelHash" })).toBe(expectedGenesis);
     expect(getAddress(await publicClient.readContract({ ...read, functionName: "rewardToken" }))).toBe(token);
+    // By default the admin (here the deployer) is the one release approver.
+    const approverRole = await publicClient.readContract({ ...read, functionName: "APPROVER_ROLE" });
+    expect(await publicClient.readContract({ ...read, functionName: "hasRole", args: [approverRole, getAddress((JSON.parse(result.stdout) as { deployer: string }).deployer)] })).toBe(true);
 
     // Ignition's journal is kept (a second deploy to this chain must be explicit), under the id given.
     expect(deployed.deploymentId).toBe(deploymentId);
@@ -100,7 +103,7 @@ describe("the operator CLI against a real chain", () => {
     for (const [inst, size] of [[alice, 96], [bob, 40]] as const) {
       const result = await cli(["register", inst.account.address, "--commitment", inst.commitment, "--dataset-size", String(size), ...target()]);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`^registered ${inst.account.address} with ${size} records \\(tx 0x[0-9a-f]{64}\\)`));
+      expect(result.stdout).toMatch(new RegExp(`^registered ${inst.account.address} with ${size} records, attestation none declared \\(tx 0x[0-9a-f]{64}\\)`));
     }
     const info = await publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "participantInfo", args: [alice.account.address] });
     expect(info.status).toBe(1);
@@ -152,7 +155,8 @@ describe("the operator CLI against a real chain", () => {
       genesisModelHash: string;
       totalFunded: string;
       totalCredited: string;
-      participants: { address: string; status: string; credited: string; claimed: string; datasetCommitment: string; datasetSize: number }[];
+      participants: { address: string; status: string; credited: string; claimed: string; datasetCommitment: string; datasetSize: number; attestationDigest: string }[];
+      releases: { threshold: string; count: string; current: unknown };
     };
     expect(getAddress(status.ledger)).toBe(ledger);
     expect(status.latestRound).toBe("0");
@@ -160,15 +164,18 @@ describe("the operator CLI against a real chain", () => {
     expect(status.totalFunded).toBe((1235n * 10n ** 17n).toString());
     expect(status.totalCredited).toBe("0");
     expect(status.participants).toEqual([
-      { address: alice.account.address, status: "active", credited: "0", claimed: "0", datasetCommitment: alice.commitment, datasetSize: 96 },
-      { address: bob.account.address, status: "inactive", credited: "0", claimed: "0", datasetCommitment: bob.commitment, datasetSize: 40 },
+      { address: alice.account.address, status: "active", credited: "0", claimed: "0", datasetCommitment: alice.commitment, datasetSize: 96, attestationDigest: zeroHash },
+      { address: bob.account.address, status: "inactive", credited: "0", claimed: "0", datasetCommitment: bob.commitment, datasetSize: 40, attestationDigest: zeroHash },
     ]);
+    // The deployer is the admin, and so the one approver of a release (k = 1).
+    expect(status.releases).toEqual({ threshold: "1", count: "0", current: null });
 
     const human = await cli(["status", ...target()]);
     expect(human.code, human.stderr).toBe(0);
     // Amounts in token units, with the token's symbol.
     expect(human.stdout).toMatch(/funded 123\.5 [A-Z]+, credited 0 [A-Z]+/);
-    expect(human.stdout).toMatch(new RegExp(`${bob.account.address} inactive +40 records`));
+    expect(human.stdout).toMatch(new RegExp(`${bob.account.address} inactive +40 records, attestation none declared`));
+    expect(human.stdout).toContain("releases: 0, 1 approval(s) each; current none");
   });
 
   it("refuses a missing --ledger and a bad address with INVALID_CONFIG", async () => {

@@ -69,7 +69,10 @@ describe("fedledger-operator deploy and ledger administration, on a real chain",
     expect(roleByName("admin")).toBe(zeroHash);
     // Each role went to its address only: the deployer handed the admin role over and kept none.
     expect([await hasRole("admin", admin), await hasRole("registrar", registrar), await hasRole("coordinator", coordinator)]).toEqual([true, true, true]);
-    for (const role of ["admin", "registrar", "coordinator"]) expect(await hasRole(role, deployer), role).toBe(false);
+    for (const role of ["admin", "registrar", "coordinator", "approver"]) expect(await hasRole(role, deployer), role).toBe(false);
+    // Without --approver, the admin approves releases alone (k = 1).
+    expect(await hasRole("approver", admin)).toBe(true);
+    expect(await publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "releaseThreshold" })).toBe(1n);
     expect(await publicClient.readContract({ address: ledger, abi: contributionLedgerAbi, functionName: "roundBudget" })).toBe(125n * 10n ** 17n);
     // The token's supply went to the deployer: the operator's key deployed, not the chain's first account.
     const supply = await publicClient.readContract({ address: token, abi: erc20Abi, functionName: "totalSupply" });
@@ -99,6 +102,12 @@ describe("fedledger-operator deploy and ledger administration, on a real chain",
       );
     expect(await attempt({ deploymentId: secondId, roundBudget: { tokens: "lots" } })).toMatchObject({ code: "INVALID_CONFIG", shortMessage: expect.stringContaining("The round budget must be a number of tokens") });
     expect(await attempt({ deploymentId: "../outside" })).toMatchObject({ code: "INVALID_CONFIG", shortMessage: expect.stringContaining("A deployment id starts with a letter") });
+    expect(await attempt({ deploymentId: secondId, approvers: [admin, admin] })).toMatchObject({ code: "INVALID_CONFIG", shortMessage: "An approver is named twice" });
+    expect(await attempt({ deploymentId: secondId, approvers: [admin, registrar], releaseThreshold: 3 })).toMatchObject({
+      code: "INVALID_CONFIG",
+      shortMessage: expect.stringContaining("The release threshold must be a whole number from 1 to the number of approvers (2)"),
+    });
+    expect(await attempt({ deploymentId: secondId, releaseThreshold: 0 })).toMatchObject({ code: "INVALID_CONFIG" });
     expect(await attempt({ deploymentId: secondId, reuse: true })).toMatchObject({ code: "INVALID_CONFIG", shortMessage: `Nothing to reuse: no deployment "${secondId}" was made on chain 31337` });
     expect(await attempt({ deploymentId: staleId, reuse: true })).toMatchObject({
       code: "INVALID_CONFIG",

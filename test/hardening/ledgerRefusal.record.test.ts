@@ -1,5 +1,7 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { contributionLedgerAbi } from "@fedledger/client-sdk";
+import { contributionLedgerAbi, readStoredStatement, STORE_EVENT_LOG_FILE, verifyEventLog, verifyStatementEnvelope } from "@fedledger/client-sdk";
 import type { LedgerRefusal } from "../../coordinator/src/ledger/ledgerRefusal.ts";
 import { institution, type LedgerHandle, startCoordinator, startLedger, tinyLayout } from "../fixtures/coordinatorHarness.ts";
 import { constantUpdate, craftSubmission, type RawClient } from "../fixtures/rawClient.ts";
@@ -61,6 +63,53 @@ describe("the ledger refuses a record", () => {
     expect((await recorded(ledger)).participants(1n)).toHaveLength(2);
     for (const c of [a, b]) c.close();
     await coordinator.close();
+    await ledger.chain.close();
+  });
+
+  it("a restart of an aggregated round re-sends the same statement digest; the event log continues, and a corrupt one refuses to start", async () => {
+    const ledger = await startLedger({ institutions: [alice, bob] });
+    await admin(ledger, { functionName: "pause" });
+    let stored: string | null | undefined;
+    const first = await startCoordinator(ledger, { rounds: ROUNDS }, {
+      events: {
+        // Aggregated, its statement signed and stored; the record refused while paused: stop here.
+        onRecordRefused: () => {
+          stored ??= first.coordinator.state.getRound(1)?.statementDigest;
+          void first.coordinator.close();
+        },
+      },
+    });
+    const [a, b] = [await joined(first.url, alice), await joined(first.url, bob)];
+    const stopped = first.coordinator.run();
+    await submitConstant(a, alice, 0.01);
+    await submitConstant(b, bob, 0.02);
+    expect(await stopped).toEqual([]);
+    for (const c of [a, b]) c.close();
+    expect(stored).toMatch(/^0x[0-9a-f]{64}$/);
+
+    await admin(ledger, { functionName: "unpause" });
+    const dir = first.config.storage.dir;
+    const second = await startCoordinator(ledger, { rounds: ROUNDS, storage: { dir } });
+    const [finished] = await second.coordinator.run();
+    await second.coordinator.close();
+    expect(finished?.statementDigest).toBe(stored);
+    const { rounds } = await recorded(ledger);
+    expect(rounds[0]?.args.statementDigest).toBe(stored);
+    const envelope = await readStoredStatement(dir, stored as `0x${string}`);
+    expect((await verifyStatementEnvelope(envelope!, ledger.operator.address)).statementDigest).toBe(stored);
+
+    const path = join(dir, STORE_EVENT_LOG_FILE);
+    const text = await readFile(path, "utf8");
+    const log = verifyEventLog(text);
+    expect(log.problem).toBeUndefined();
+    const types = log.entries.map((e) => e.type);
+    expect(types.filter((t) => t === "round.aggregated")).toHaveLength(1); // resumed, not aggregated again
+    expect(types.slice(types.indexOf("restart"))).toEqual(["restart", "config", "round.recorded"]);
+    expect(log.entries.find((e) => e.type === "restart")?.data).toMatchObject({ resumed: { round: 1, status: "aggregated" } });
+
+    // One changed byte, and the coordinator refuses to start on the log.
+    await writeFile(path, text.replace('"type":"restart"', '"type":"restarT"'));
+    await expect(startCoordinator(ledger, { rounds: ROUNDS, storage: { dir } })).rejects.toMatchObject({ code: "EVENT_LOG_CORRUPT" });
     await ledger.chain.close();
   });
 

@@ -16,7 +16,7 @@ import { modelExportCommand } from "../../client-sdk/src/cli/commands/modelExpor
 import { exportAudit } from "../../coordinator/src/cli/commands/exportAudit.ts";
 import { startCoordinator } from "../../coordinator/src/cli/commands/start.ts";
 import { DEFAULT_STRATEGY } from "../../coordinator/src/strategies/registry.ts";
-import { OPERATOR_CLI, PARTICIPANT_CLI, runCli, writeSyntheticCsv } from "../fixtures/cliProcess.ts";
+import { expectTypedFailure, OPERATOR_CLI, PARTICIPANT_CLI, runCli, writeSyntheticCsv } from "../fixtures/cliProcess.ts";
 import { coordinatorConfig, institution, startLedger } from "../fixtures/coordinatorHarness.ts";
 import { recorded } from "../fixtures/federation.ts";
 
@@ -90,16 +90,16 @@ describe("fedledger audit (real chain, coordinator, participants; spawned CLIs)"
 
     const cli = await fedledger(["audit", "--store", f.store], f.env);
     expect(cli, cli.stderr).toMatchObject({ code: 0, stderr: "" });
-    expect(cli.stdout).toMatch(/^Round {2}Base model +Updates {2}Aggregate {2}Scores$/m);
-    for (const r of f.events.rounds) expect(cli.stdout).toMatch(new RegExp(`^\\s*${r.args.round}  ${r.args.baseModelHash}\\s+3  OK +OK$`, "m"));
-    expect(cli.stdout).toContain("All 2 round(s) re-derived");
+    expect(cli.stdout).toMatch(/^Round {2}Base model +Updates {2}Aggregate {2}Scores {2}Statement {2}Log anchor$/m);
+    for (const r of f.events.rounds) expect(cli.stdout).toMatch(new RegExp(`^\\s*${r.args.round}  ${r.args.baseModelHash}\\s+3  OK +OK +OK +OK$`, "m"));
+    expect(cli.stdout).toContain("All 2 round(s) check out");
   });
 
   it("export-audit writes a bundle that audits the same and model export reads", async () => {
     const bundle = join(f.work, "audit.bundle");
     const exported = await operator(["export-audit", "--store", f.store, "--out", bundle, "--json"], f.env);
     expect(exported, exported.stderr).toMatchObject({ code: 0, stderr: "" });
-    expect(JSON.parse(exported.stdout)).toMatchObject({ rounds: 2, objects: 3 + 2 * 3, ledger: f.ledger.ledger });
+    expect(JSON.parse(exported.stdout)).toMatchObject({ rounds: 2, objects: 3 + 2 * 3, ledger: f.ledger.ledger, releases: 0, proofs: 0 });
     const content = await readAuditBundle(bundle);
     expect(content.rounds.map((r) => r.updates.map((u) => [u.participant, u.score, u.signature !== null]))).toEqual(
       f.events.rounds.map((r) => f.events.updates.filter((u) => u.args.round === r.args.round).map((u) => [u.args.participant, String(u.args.score), true])),
@@ -121,6 +121,12 @@ describe("fedledger audit (real chain, coordinator, participants; spawned CLIs)"
     const other = join(f.work, "other.bundle");
     await writeFile(other, encodeAuditBundle({ ...rest, ledger: f.ledger.token }));
     await expect(audit({ kind: "bundle", file: other })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+
+    // A --proof file that is not a `fedledger prove` file is refused before anything is written.
+    const notAProof = join(f.work, "not-a-proof.json");
+    await writeFile(notAProof, JSON.stringify({ kind: "inclusion" }));
+    const refused = await operator(["export-audit", "--store", f.store, "--out", join(f.work, "never.bundle"), "--proof", `${f.ledger.operator.address}=${notAProof}`], f.env);
+    expectTypedFailure(refused, "INVALID_PROOF");
   });
 
   it("one tampered byte of a stored update fails the audit with a hash error (exit 1); a missing one with OBJECT_NOT_FOUND", async () => {
@@ -134,8 +140,8 @@ describe("fedledger audit (real chain, coordinator, participants; spawned CLIs)"
     const cli = await fedledger(["audit", "--store", tampered], f.env);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^error \[HASH_MISMATCH\]: The audit failed: 1 of 2 round\(s\)/);
-    expect(cli.stdout).toMatch(new RegExp(`^\\s*1  0x[0-9a-f]{64}\\s+3  OK +OK$`, "m"));
-    expect(cli.stdout).toMatch(/^\s*2 {2}0x[0-9a-f]{64}\s+3 {2}HASH_MISMATCH +HASH_MISMATCH$/m);
+    expect(cli.stdout).toMatch(new RegExp(`^\\s*1  0x[0-9a-f]{64}\\s+3  OK +OK +OK +OK$`, "m"));
+    expect(cli.stdout).toMatch(/^\s*2 {2}0x[0-9a-f]{64}\s+3 {2}HASH_MISMATCH +HASH_MISMATCH +OK +OK$/m);
 
     const missing = await storeCopy("missing", (dir) => rm(contentObjectPath(join(dir, STORE_OBJECTS_DIR), update)));
     const result = await audit({ kind: "store", dir: missing });

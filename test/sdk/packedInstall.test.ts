@@ -32,5 +32,9 @@ describe("the packed client SDK", () => {
     expect(loaded.trim()).toBe(`function function function ${PROTOCOL_VERSION}`);
     const version = execFileSync(process.execPath, [join(app, "node_modules", "@fedledger", "client-sdk", "dist", "cli", "main.js"), "--version"], { cwd: app, encoding: "utf8" });
     expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // The dashboard's page ships in the package and finds uPlot in the installed tree.
+    const assets = join(app, "node_modules", "@fedledger", "client-sdk", "dist", "dashboard", "dashboardAssets.js");
+    const served = execFileSync(process.execPath, ["--input-type=module", "-e", "const m = await import(process.argv[1]); console.log([...(await m.loadDashboardAssets()).keys()].join())", assets], { cwd: app, encoding: "utf8" });
+    expect(served.trim()).toBe(",dashboard.js,dashboard.css,uplot.js,uplot.css");
   }, 240_000);
 });

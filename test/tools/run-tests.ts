@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
+import { ensureChromium } from "./ensure-chromium.ts";
 
 type Counts = { passed: number; failed: number };
 
@@ -42,6 +43,8 @@ async function vitest(): Promise<Counts> {
   }
 }
 
+// The dashboard's browser test needs Debian's chromium; a fresh machine gets it here (as root).
+ensureChromium();
 const results = [await solidity(), await vitest()];
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

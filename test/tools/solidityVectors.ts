@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { GoldenVectors } from "../../client-sdk/src/protocol/vectors/goldenInputs.ts";
+import { GOLDEN_RELEASE_FIELDS, type GoldenVectors } from "../../client-sdk/src/protocol/vectors/goldenInputs.ts";
 
 /** The golden vectors as a Solidity library, for the contract tests to replay. */
 export function solidityVectors(
@@ -21,6 +21,11 @@ library GoldenVectors {
     bytes32 internal constant UPDATE_HASH = ${v.i8.sha256};
     bytes32 internal constant UPDATE_TYPEHASH = ${v.typehash};
     bytes32 internal constant DIGEST = ${v.digest};
+    uint256 internal constant RELEASE_ROUND = ${GOLDEN_RELEASE_FIELDS.round};
+    string internal constant RELEASE_TAG = ${JSON.stringify(GOLDEN_RELEASE_FIELDS.tag)};
+    bytes32 internal constant RELEASE_REPORT_DIGEST = ${GOLDEN_RELEASE_FIELDS.reportDigest};
+    bytes32 internal constant RELEASE_APPROVAL_TYPEHASH = ${v.releaseApproval.typehash};
+    bytes32 internal constant RELEASE_APPROVAL_DIGEST = ${v.releaseApproval.digest};
 }
 `;
 }

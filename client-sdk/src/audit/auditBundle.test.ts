@@ -19,6 +19,7 @@ async function bundleContent() {
     modelSpec: spec,
     auditConfig: createAuditConfig({ strategy: { name: "fedavg" }, scorer: { name: "samples" } }),
     rounds: [],
+    eventLog: null,
     objects: [{ hash, bytes }],
   };
 }
@@ -37,7 +38,7 @@ describe("audit bundle", () => {
     const content = await bundleContent();
     const bytes = encodeAuditBundle(content);
     const plain = new Packr({ useRecords: false }).unpack(bytes) as Record<string, unknown>;
-    expect(plain).toMatchObject({ format: AUDIT_BUNDLE_FORMAT, version: 1, chainId: 31337 });
+    expect(plain).toMatchObject({ format: AUDIT_BUNDLE_FORMAT, version: 2, chainId: 31337, eventLog: null });
     const decoded = decodeAuditBundle(bytes);
     expect(decoded.auditConfig).toEqual(content.auditConfig);
     expect(await bundledObjects(decoded)(content.genesisModelHash)).toEqual(content.objects[0]!.bytes);
@@ -48,10 +49,14 @@ describe("audit bundle", () => {
     const packr = new Packr({ useRecords: false });
     expect(isFedLedgerError(failure(() => decodeAuditBundle(Uint8Array.of(0xc1))), "DECODE_ERROR")).toBe(true);
     expect(isFedLedgerError(failure(() => decodeAuditBundle(packr.pack({ hello: 1 }))), "DECODE_ERROR")).toBe(true);
-    const future = failure(() => decodeAuditBundle(packr.pack({ format: AUDIT_BUNDLE_FORMAT, version: 2 })));
-    expect(isFedLedgerError(future, "DECODE_ERROR") && future.shortMessage).toContain("version 2");
+    const future = failure(() => decodeAuditBundle(packr.pack({ format: AUDIT_BUNDLE_FORMAT, version: 3 })));
+    expect(isFedLedgerError(future, "DECODE_ERROR") && future.shortMessage).toContain("version 3");
+    // Version 1 has no statements or event log: refused, saying so.
     const content = await bundleContent();
-    const incomplete = failure(() => decodeAuditBundle(packr.pack({ ...content, format: AUDIT_BUNDLE_FORMAT, version: 1, auditConfig: { version: 1 } })));
+    const { eventLog: _eventLog, ...v1 } = content;
+    const old = failure(() => decodeAuditBundle(packr.pack({ ...v1, format: AUDIT_BUNDLE_FORMAT, version: 1 })));
+    expect(isFedLedgerError(old, "DECODE_ERROR") && old.shortMessage).toBe("Audit bundle version 1 predates round statements and the event log");
+    const incomplete = failure(() => decodeAuditBundle(packr.pack({ ...content, format: AUDIT_BUNDLE_FORMAT, version: 2, auditConfig: { version: 1 } })));
     expect(isFedLedgerError(incomplete, "DECODE_ERROR") && incomplete.details).toContain("auditConfig.strategy");
   });
 

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
 import { contentHash } from "../protocol/hashing/contentHash.ts";
 import { addressSchema, binarySchema, bytes32Schema, signatureSchema } from "../protocol/messages.ts";
+import { releaseApprovalFileSchema } from "../protocol/releaseApproval.ts";
+import { dsseEnvelopeSchema } from "../provenance/dsseEnvelope.ts";
 import { auditConfigSchema } from "./auditConfig.ts";
 
 /**
@@ -19,9 +21,14 @@ import { auditConfigSchema } from "./auditConfig.ts";
  * canonically encoded bytes whose SHA-256 is its hash. The chain stays the reference: an
  * auditor compares what it re-derives from the bundle with the ledger's events, not with
  * the bundle's own round metadata, which is there for reading.
+ *
+ * Version 2 adds provenance: each round's signed statement (a DSSE envelope, whose
+ * payload digest the ledger records) and the coordinator's event log (its JSON Lines text).
+ * Version 1 bundles are refused: they cannot show either; export them again. Optional
+ * fields: `releases` (each release's approval signatures) and `proofs` (dataset proofs).
  */
 export const AUDIT_BUNDLE_FORMAT = "fedledger-audit-bundle";
-export const AUDIT_BUNDLE_VERSION = 1;
+export const AUDIT_BUNDLE_VERSION = 2;
 
 const decimalSchema = z.string().regex(/^\d{1,78}$/, "expected a decimal integer");
 
@@ -40,12 +47,26 @@ const bundledRoundSchema = z.strictObject({
   baseModelHash: bytes32Schema,
   aggregateModelHash: bytes32Schema,
   updatesDigest: bytes32Schema,
+  /** The digest of the round's statement, as the ledger records it. */
+  statementDigest: bytes32Schema,
+  /** The signed statement with that digest, from the coordinator's store; null when the store has none. */
+  statement: dsseEnvelopeSchema.nullable(),
   transactionHash: bytes32Schema,
   blockNumber: decimalSchema,
   /** The coordinator's evaluation of the aggregate (loss, accuracy, ...), when it kept one. */
   metrics: z.record(z.string(), z.number()).nullable(),
   updates: z.array(bundledUpdateSchema),
 });
+
+/** A release's approvals as the recording transaction passed them (the ledger's event lists only the approvers). */
+const bundledReleaseSchema = z.strictObject({
+  releaseId: decimalSchema,
+  transactionHash: bytes32Schema,
+  approvals: z.array(z.strictObject({ approver: addressSchema, signature: releaseApprovalFileSchema.shape.signature })).max(256),
+});
+
+/** A `fedledger prove` file, with the participant whose registered commitment it is checked against. */
+const bundledProofSchema = z.strictObject({ participant: addressSchema, proof: z.record(z.string(), z.unknown()) });
 
 export const auditBundleSchema = z.strictObject({
   format: z.literal(AUDIT_BUNDLE_FORMAT),
@@ -58,6 +79,12 @@ export const auditBundleSchema = z.strictObject({
   /** The coordinator's `audit-config.json`. */
   auditConfig: auditConfigSchema,
   rounds: z.array(bundledRoundSchema),
+  /** The coordinator's event log (`event-log.jsonl`), as it was; null when the store has none. */
+  eventLog: z.string().nullable(),
+  /** Each recorded release's approvals (optional: without it, an audit reads them from the release's transaction). */
+  releases: z.array(bundledReleaseSchema).optional(),
+  /** Dataset inclusion and exclusion proofs to verify with the rest (optional). */
+  proofs: z.array(bundledProofSchema).optional(),
   objects: z.array(z.strictObject({ hash: bytes32Schema, bytes: binarySchema })),
 });
 export type AuditBundle = z.output<typeof auditBundleSchema>;
@@ -88,6 +115,11 @@ export function decodeAuditBundle(bytes: Uint8Array): AuditBundle {
   }
   const head = z.looseObject({ format: z.literal(AUDIT_BUNDLE_FORMAT), version: z.unknown() }).safeParse(value);
   if (!head.success) throw new FedLedgerError("DECODE_ERROR", `Not an audit bundle: no "format": "${AUDIT_BUNDLE_FORMAT}"`);
+  if (head.data.version === 1) {
+    throw new FedLedgerError("DECODE_ERROR", "Audit bundle version 1 predates round statements and the event log", {
+      details: `this SDK reads version ${AUDIT_BUNDLE_VERSION}: export the bundle again with \`fedledger-operator export-audit\``,
+    });
+  }
   if (head.data.version !== AUDIT_BUNDLE_VERSION) {
     throw new FedLedgerError("DECODE_ERROR", `Audit bundle version ${JSON.stringify(head.data.version)} is not supported`, { details: `this SDK reads version ${AUDIT_BUNDLE_VERSION}` });
   }

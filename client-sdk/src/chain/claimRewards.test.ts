@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { custom, keccak256, toHex, zeroAddress } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../test/fixtures/ledger.ts";
+import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../test/fixtures/ledger.ts";
 import { claimRewards } from "./claimRewards.ts";
 import { createLedgerReader, createLedgerWallet } from "./ledgerClients.ts";
 
@@ -14,7 +14,7 @@ async function setup() {
   const updates = await Promise.all(
     [p1, p2].map((a, i) => f.signed(a, { round: 1, updateHash: updateHashOf(1, i), numSamples: 1n, score: BigInt(i + 1) })),
   );
-  await f.ledger.write.recordRound([1n, GENESIS, AGG1, byParticipant(updates)]);
+  await f.ledger.write.recordRound([1n, GENESIS, AGG1, statementOf(1n), byParticipant(updates)]);
   const reader = createLedgerReader({ transport: custom(f.connection.provider), ledger: f.ledger.address });
   return { f, p1, p2, reader };
 }

@@ -26,6 +26,8 @@ export type RoundRecordedEvent = EventLocation & {
   readonly baseModelHash: Hex;
   readonly aggregateModelHash: Hex;
   readonly updatesDigest: Hex;
+  /** SHA-256 of the round's statement (see provenance/roundStatement.ts). */
+  readonly statementDigest: Hex;
   readonly budget: bigint;
   readonly participantCount: bigint;
   readonly totalScore: bigint;
@@ -103,11 +105,11 @@ export async function readRoundRecordedEvents(
   );
 }
 
-/** `RewardClaimed` events of `participant` in `range`, in chain order. Throws CHAIN_ERROR. */
+/** `RewardClaimed` events of `participant` (of everyone when undefined) in `range`, in chain order. Throws CHAIN_ERROR. */
 export async function readRewardClaimedEvents(
   reader: LedgerReader,
   range: ResolvedBlockRange,
-  participant: Address,
+  participant?: Address,
 ): Promise<RewardClaimedEvent[]> {
   return collectPages(range, (fromBlock, toBlock) =>
     withChainErrors("read RewardClaimed events", async () => {
@@ -115,12 +117,29 @@ export async function readRewardClaimedEvents(
         address: reader.ledger,
         abi: contributionLedgerAbi,
         eventName: "RewardClaimed",
-        args: { participant },
+        args: participant === undefined ? {} : { participant },
         fromBlock,
         toBlock,
         strict: true,
       });
       return logs.map((log) => ({ ...location(log), ...log.args }));
+    }),
+  );
+}
+
+/** The participants of the `ParticipantRegistered` events in `range`, in chain order. Throws CHAIN_ERROR. */
+export async function readRegisteredParticipants(reader: LedgerReader, range: ResolvedBlockRange): Promise<Address[]> {
+  return collectPages(range, (fromBlock, toBlock) =>
+    withChainErrors("read ParticipantRegistered events", async () => {
+      const logs = await reader.client.getContractEvents({
+        address: reader.ledger,
+        abi: contributionLedgerAbi,
+        eventName: "ParticipantRegistered",
+        fromBlock,
+        toBlock,
+        strict: true,
+      });
+      return logs.map((log) => log.args.participant);
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { custom, type Hex, keccak256, toHex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../test/fixtures/ledger.ts";
+import { byParticipant, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../test/fixtures/ledger.ts";
 import { createLedgerReader } from "./ledgerClients.ts";
 import { readLineage } from "./readLineage.ts";
 
@@ -23,7 +23,7 @@ describe("readLineage (EDR)", () => {
       const updates = await Promise.all(
         members[i]!.map((a, k) => f.signed(a, { round, base, updateHash: updateHashOf(round, k), numSamples: 1n, score: 1n })),
       );
-      txs.push(await f.ledger.write.recordRound([BigInt(round), base, aggregate, byParticipant(updates)]));
+      txs.push(await f.ledger.write.recordRound([BigInt(round), base, aggregate, statementOf(round), byParticipant(updates)]));
     }
     const sortedAddresses = (accounts: PrivateKeyAccount[]) => byParticipant(accounts.map((a) => ({ participant: a.address }))).map((x) => x.participant);
 
@@ -32,10 +32,10 @@ describe("readLineage (EDR)", () => {
     if (lineage.kind !== "recorded") return;
     expect(lineage.round).toBe(3n);
     expect(lineage.genesisModelHash).toBe(GENESIS);
-    expect(lineage.steps.map((s) => [s.round, s.baseModelHash, s.aggregateModelHash, s.participants, s.transactionHash])).toEqual([
-      [3n, aggregates[1], aggregates[2], sortedAddresses(members[2]!), txs[2]],
-      [2n, aggregates[0], aggregates[1], sortedAddresses(members[1]!), txs[1]],
-      [1n, GENESIS, aggregates[0], sortedAddresses(members[0]!), txs[0]],
+    expect(lineage.steps.map((s) => [s.round, s.baseModelHash, s.aggregateModelHash, s.statementDigest, s.participants, s.transactionHash])).toEqual([
+      [3n, aggregates[1], aggregates[2], statementOf(3), sortedAddresses(members[2]!), txs[2]],
+      [2n, aggregates[0], aggregates[1], statementOf(2), sortedAddresses(members[1]!), txs[1]],
+      [1n, GENESIS, aggregates[0], statementOf(1), sortedAddresses(members[0]!), txs[0]],
     ]);
 
     const repeated = await readLineage(reader, aggregates[3]!.toUpperCase().replace("0X", "0x") as Hex);

@@ -11,6 +11,8 @@ export type LineageStep = {
   readonly round: bigint;
   readonly baseModelHash: Hex;
   readonly aggregateModelHash: Hex;
+  /** SHA-256 of the round's signed statement, as recorded with the round. */
+  readonly statementDigest: Hex;
   /** The participants whose updates the round accepted, in submission (ascending address) order. */
   readonly participants: readonly Address[];
   readonly blockNumber: bigint;
@@ -109,6 +111,7 @@ export async function readLineage(reader: LedgerReader, modelHash: Hex, range: B
             round: r.round,
             baseModelHash: r.baseModelHash,
             aggregateModelHash: r.aggregateModelHash,
+            statementDigest: r.statementDigest,
             participants: updates.filter((u) => u.transactionHash === r.transactionHash).map((u) => u.participant),
             blockNumber: r.blockNumber,
             transactionHash: r.transactionHash,

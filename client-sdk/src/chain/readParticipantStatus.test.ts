@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { custom, type Hex, keccak256, toHex, zeroHash } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { byParticipant, commitmentOf, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../test/fixtures/ledger.ts";
+import { byParticipant, commitmentOf, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../test/fixtures/ledger.ts";
 import { createLedgerReader } from "./ledgerClients.ts";
 import { participantStatusName, readParticipantStatus } from "./readParticipantStatus.ts";
 
@@ -24,7 +24,7 @@ describe("readParticipantStatus (EDR)", () => {
       const updates = await Promise.all(
         entries.map(([a, score]) => f.signed(a, { round, base, updateHash: updateHashOf(round, Number(score)), numSamples: 100n + score, score })),
       );
-      await f.ledger.write.recordRound([BigInt(round), base, agg(round), byParticipant(updates)]);
+      await f.ledger.write.recordRound([BigInt(round), base, agg(round), statementOf(round), byParticipant(updates)]);
     }
     await f.ledger.write.deactivateParticipant([p2.address]);
 

@@ -27,6 +27,8 @@ export type ParticipantStatus = {
   readonly datasetCommitment: Hex;
   /** The registered dataset size, which bounds every update's sample count; 0 when not registered. */
   readonly datasetSize: number;
+  /** SHA-256 of the consent or licence attestation the dataset is contributed under; the zero hash when none was declared. */
+  readonly attestationDigest: Hex;
   /** Unix time (seconds) of registration; 0 when not registered. */
   readonly registeredAt: bigint;
   /** Number of `UpdateRecorded` events for the address in the scanned range. */
@@ -75,6 +77,7 @@ export async function readParticipantStatus(
     status: participantStatusName(info.status),
     datasetCommitment: info.datasetCommitment,
     datasetSize: info.datasetSize,
+    attestationDigest: info.attestationDigest,
     registeredAt: info.registeredAt,
     roundsContributed: rounds.length,
     rounds,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Address, custom, type Hex, keccak256, toHex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../test/fixtures/ledger.ts";
+import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../test/fixtures/ledger.ts";
 import { createLedgerReader } from "./ledgerClients.ts";
 import { readRewards, roundShare } from "./readRewards.ts";
 
@@ -16,7 +16,7 @@ async function record(f: Fixture, round: number, budget: bigint, entries: readon
       f.signed(e.account, { round, base: round === 1 ? GENESIS : agg(round - 1), updateHash: updateHashOf(round, i), numSamples: e.score * 10n, score: e.score }),
     ),
   );
-  await f.ledger.write.recordRound([BigInt(round), round === 1 ? GENESIS : agg(round - 1), agg(round), updates]);
+  await f.ledger.write.recordRound([BigInt(round), round === 1 ? GENESIS : agg(round - 1), agg(round), statementOf(round), updates]);
   // Independent model of the split: floor shares, remainder to the first highest score.
   const total = sorted.reduce((s, e) => s + e.score, 0n);
   const shares = sorted.map((e) => (budget * e.score) / total);

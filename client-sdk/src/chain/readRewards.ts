@@ -8,6 +8,7 @@ import {
   readRoundRecordedEvents,
   readUpdateRecordedEvents,
   type RoundRecordedEvent,
+  type UpdateRecordedEvent,
 } from "./ledgerEvents.ts";
 
 /** What one accepted update earned. `reward = share + remainder`. */
@@ -65,6 +66,28 @@ export function roundShare(budget: bigint, score: bigint, totalScore: bigint): b
   return (budget * score) / totalScore;
 }
 
+/**
+ * What the update `update` earned in its round `recorded`: `floor(budget * score / totalScore)`,
+ * plus the round's remainder when its participant is the `remainderRecipient`.
+ */
+export function roundReward(update: UpdateRecordedEvent, recorded: RoundRecordedEvent): RoundReward {
+  const share = roundShare(recorded.budget, update.score, recorded.totalScore);
+  const remainder = recorded.remainderRecipient.toLowerCase() === update.participant.toLowerCase() ? recorded.remainder : 0n;
+  return {
+    round: update.round,
+    score: update.score,
+    numSamples: update.numSamples,
+    updateHash: update.updateHash,
+    budget: recorded.budget,
+    totalScore: recorded.totalScore,
+    share,
+    remainder,
+    reward: share + remainder,
+    blockNumber: update.blockNumber,
+    transactionHash: update.transactionHash,
+  };
+}
+
 /** Beyond this many rounds, RoundRecorded events are read unfiltered (topic lists stay short). */
 const MAX_ROUND_FILTER = 100;
 
@@ -97,21 +120,7 @@ export async function readRewards(reader: LedgerReader, address: Address, range:
           details: `block ${u.blockNumber}, transaction ${u.transactionHash}`,
         });
       }
-      const share = roundShare(recorded.budget, u.score, recorded.totalScore);
-      const remainder = recorded.remainderRecipient.toLowerCase() === address.toLowerCase() ? recorded.remainder : 0n;
-      return {
-        round: u.round,
-        score: u.score,
-        numSamples: u.numSamples,
-        updateHash: u.updateHash,
-        budget: recorded.budget,
-        totalScore: recorded.totalScore,
-        share,
-        remainder,
-        reward: share + remainder,
-        blockNumber: u.blockNumber,
-        transactionHash: u.transactionHash,
-      };
+      return roundReward(u, recorded);
     })
     .sort((a, b) => (a.round < b.round ? -1 : a.round > b.round ? 1 : 0));
   const claims = claimEvents.map((c) => ({

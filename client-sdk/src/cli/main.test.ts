@@ -7,11 +7,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Address, formatUnits, getAddress, type Hex, keccak256, toHex } from "viem";
+import { type Address, formatUnits, getAddress, type Hex, keccak256, toHex, zeroHash } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { encryptKeystore } from "../identity/loadAccount.ts";
 import { contentHash } from "../protocol/hashing/contentHash.ts";
 import { signUpdate, toCompactSignature } from "../protocol/signing.ts";
+import { statementOf } from "../../../test/fixtures/ledger.ts";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -62,7 +63,7 @@ async function deployOverHttp() {
 
   const participants = [1, 2].map((i) => privateKeyToAccount(keyOf(i))).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
   const commitment = (a: Address): Hex => keccak256(toHex(`cli dataset ${a}`));
-  for (const p of participants) await wait(await ledger.write.registerParticipant([p.address, commitment(p.address), 100]));
+  for (const p of participants) await wait(await ledger.write.registerParticipant([p.address, commitment(p.address), 100, zeroHash]));
   const domain = { chainId: await publicClient.getChainId(), ledger: ledger.address };
   const recordRound = async (round: number, base: Hex, aggregate: Hex, entries: readonly [PrivateKeyAccount, bigint][]) => {
     const updates = await Promise.all(
@@ -72,7 +73,7 @@ async function deployOverHttp() {
         return { participant: account.address, updateHash: message.updateHash, numSamples: 10n, score, datasetCommitment: message.datasetCommitment, ...toCompactSignature(signature) };
       }),
     );
-    await wait(await ledger.write.recordRound([BigInt(round), base, aggregate, updates]));
+    await wait(await ledger.write.recordRound([BigInt(round), base, aggregate, statementOf(round), updates]));
   };
 
   const dir = await mkdtemp(join(tmpdir(), "fedledger-cli-"));

@@ -7,21 +7,28 @@ import { createLedgerReader, parseAddress } from "../chain/ledgerClients.ts";
 import { FedLedgerError, isFedLedgerError } from "../errors/FedLedgerError.ts";
 import { type AuditSource, auditCommand, auditFailure, formatAudit } from "./commands/audit.ts";
 import { claimCommand, formatClaim } from "./commands/claim.ts";
+import { datasetUpdateCommand, formatDatasetUpdate } from "./commands/datasetUpdate.ts";
+import { dashboardCommand, formatDashboard, parsePort } from "./commands/dashboard.ts";
 import { fingerprintCommand, formatFingerprint } from "./commands/fingerprint.ts";
 import { formatKeyNew, KEY_NEW_HELP, keyNewCommand } from "./commands/keyNew.ts";
 import { joinCommand, loadParticipantRuntime, parseBackend, parseCoordinatorUrl } from "./commands/join.ts";
 import { formatModelExport, modelExportCommand, type ModelSource } from "./commands/modelExport.ts";
 import { formatPredict, predictCommand } from "./commands/predict.ts";
+import { formatReleaseApprove, releaseApproveCommand } from "./commands/releaseApprove.ts";
+import { formatProve, proveCommand } from "./commands/prove.ts";
 import { formatRewards, rewardsCommand } from "./commands/rewards.ts";
 import { formatStatus, statusCommand } from "./commands/status.ts";
 import { formatVerifyModel, verifyModelCommand } from "./commands/verifyModel.ts";
+import { formatVerifyProof, verifyProofCommand, verifyProofFailure } from "./commands/verifyProof.ts";
 import { toJson } from "./format/toJson.ts";
 import { type CsvSpecOptions, csvSpecOptions as csvOptions, DATASET_SPEC_FORMS, parseDatasetSpec } from "./parseDatasetSpec.ts";
+import { parseRecordSpec, RECORD_SPEC_FORMS } from "./parseRecordSpec.ts";
 import { resolveAddress } from "./resolveAddress.ts";
 import { type ConnectionOptions, LEDGER_ENV, resolveConnection, RPC_URL_ENV } from "./resolveConnection.ts";
 import { DEFAULT_PRIVATE_KEY_ENV, KEY_ENVIRONMENT_HELP, KEYSTORE_PASSPHRASE_ENV, type KeyOptions, resolveAccount } from "./resolveKeySource.ts";
 
 type KeyFlags = { privateKeyEnv?: string; keystore?: string; mnemonicEnv?: string; mnemonicIndex?: string };
+type AttestationFlags = { attestation?: string; attestationDigest?: string };
 type OutputFlags = { json?: boolean };
 
 const env = process.env;
@@ -72,6 +79,16 @@ function withDatasetOptions(command: Command): Command {
     .option("--feature-columns <columns>", "csv: comma-separated feature columns (default: all but the label)")
     .option("--no-header", "csv: the first row is data, not a header")
     .option("--delimiter <char>", "csv: field delimiter (default ','; '\\t' for tab)");
+}
+
+function withAttestationOptions(command: Command): Command {
+  return command
+    .option("--attestation <file>", "the consent or licence document the dataset is contributed under: hashed (SHA-256) here, never sent")
+    .option("--attestation-digest <0x…>", "the document's SHA-256, computed elsewhere (instead of --attestation)");
+}
+
+function attestationOptions(flags: AttestationFlags) {
+  return { ...(flags.attestation === undefined ? {} : { attestation: flags.attestation }), ...(flags.attestationDigest === undefined ? {} : { attestationDigest: flags.attestationDigest }) };
 }
 
 /** A `--round` value: a whole number, 0 for the genesis model. */
@@ -141,15 +158,38 @@ const program = new Command("fedledger")
     outputError: (text, write) => write(text.replace(/^error: /, "error [INVALID_CONFIG]: ")),
   });
 
-withDatasetOptions(
-  program
-    .command("fingerprint")
-    .description(`print the dataset commitment and size to register (dataset: ${DATASET_SPEC_FORMS})`)
-    .argument("<dataset>", DATASET_SPEC_FORMS)
-    .option("--json", "machine-readable output"),
-).action(async (spec: string, flags: CsvSpecOptions & OutputFlags) => {
-  const result = await fingerprintCommand({ dataset: parseDatasetSpec(spec, csvOptions(flags)) });
+withAttestationOptions(
+  withDatasetOptions(
+    program
+      .command("fingerprint")
+      .description(`print the dataset commitment and size to register, and the attestation digest (dataset: ${DATASET_SPEC_FORMS})`)
+      .argument("<dataset>", DATASET_SPEC_FORMS)
+      .option("--json", "machine-readable output"),
+  ),
+).action(async (spec: string, flags: CsvSpecOptions & OutputFlags & AttestationFlags) => {
+  const result = await fingerprintCommand({ dataset: parseDatasetSpec(spec, csvOptions(flags)), ...attestationOptions(flags) });
   print(result, flags, formatFingerprint);
+});
+
+const datasetCommand = program.command("dataset").description("the dataset registered for your key");
+withAttestationOptions(
+  withDatasetOptions(
+    withKeyOptions(
+      withChainOptions(
+        datasetCommand
+          .command("update")
+          .description("register a new commitment, size (at most the registered one) and attestation digest for your dataset, from your key")
+          .argument("<dataset>", DATASET_SPEC_FORMS),
+        false,
+      ),
+      false,
+    ).option("--json", "machine-readable output"),
+  ),
+).action(async (spec: string, flags: ConnectionOptions & KeyFlags & CsvSpecOptions & OutputFlags & AttestationFlags) => {
+  const { reader } = readerFor(flags);
+  const dataset = parseDatasetSpec(spec, csvOptions(flags));
+  const account = await resolveAccount(keyOptions(flags), env);
+  print(await datasetUpdateCommand({ dataset, ...attestationOptions(flags) }, { reader, account }), flags, formatDatasetUpdate);
 });
 
 const keyCommand = program.command("key").description("the participant's signing key");
@@ -205,6 +245,46 @@ withChainOptions(program.command("verify-model").description("hash a model and s
     if (result.lineage.kind === "unrecorded") throw new FedLedgerError("MODEL_NOT_RECORDED", "No recorded round produced this model");
   });
 
+const proveGroup = program.command("prove").description("prove that a record is in, or not in, the dataset you registered, without revealing it (the proof holds hashes only)");
+for (const [name, kind, what] of [
+  ["include", "inclusion", "in"],
+  ["exclude", "non-inclusion", "not in"],
+] as const) {
+  withDatasetOptions(
+    proveGroup
+      .command(name)
+      .description(`write a proof that RECORD is ${what} the dataset's commitment (as \`fingerprint\` computes it)`)
+      .argument("<record>", RECORD_SPEC_FORMS)
+      .requiredOption("--dataset <spec>", `the dataset whose commitment you registered: ${DATASET_SPEC_FORMS}`)
+      .option("--out <file>", "write the proof JSON here (default: print it)"),
+  ).action(async (record: string, flags: CsvSpecOptions & { dataset: string; out?: string }) => {
+    const csv = csvOptions(flags);
+    const result = await proveCommand({ kind, record: parseRecordSpec(record, csv), dataset: parseDatasetSpec(flags.dataset, csv), ...(flags.out === undefined ? {} : { out: flags.out }) });
+    process.stdout.write(`${formatProve(result)}\n`);
+  });
+}
+
+withDatasetOptions(
+  withChainOptions(
+    program.command("verify-proof").description("check a `fedledger prove` proof against a participant's dataset commitment on the ledger; exits 1 unless valid (INVALID_PROOF, HASH_MISMATCH, NOT_REGISTERED)"),
+    true,
+  )
+    .argument("<proof>", "the proof file")
+    .requiredOption("--participant <address>", "the participant whose registered commitment the proof is checked against")
+    .option("--record <record>", "the record itself, hashed here and never sent: json:FILE, or a one-record csv:FILE or idx:IMAGES,LABELS")
+    .option("--class-names <names>", "with --record: comma-separated class names in class-index order, for a text label")
+    .option("--json", "machine-readable output"),
+).action(async (file: string, flags: ConnectionOptions & OutputFlags & CsvSpecOptions & { participant: string; record?: string; classNames?: string }) => {
+  const { connection, reader } = readerFor(flags);
+  const participant = parseAddress(flags.participant, "--participant");
+  const record = flags.record === undefined ? undefined : parseRecordSpec(flags.record, csvOptions(flags));
+  const classNames = flags.classNames?.split(",").map((n) => n.trim());
+  const result = await verifyProofCommand({ file, participant, range: connection.range, ...(record === undefined ? {} : { record }), ...(classNames === undefined ? {} : { classNames }) }, { reader });
+  print(result, flags, formatVerifyProof);
+  const failure = verifyProofFailure(result);
+  if (failure) throw failure;
+});
+
 const modelCommand = program.command("model").description("the federation's global model");
 withChainOptions(modelCommand.command("export").description("write a recorded global model as a TensorFlow.js model directory (model.json + weights.bin)"), true)
   .requiredOption("--out <dir>", "directory to write model.json and weights.bin into")
@@ -220,6 +300,21 @@ withChainOptions(modelCommand.command("export").description("write a recorded gl
     const { connection, reader } = readerFor(flags);
     const result = await modelExportCommand({ out: flags.out, source, ...(round === undefined ? {} : { round }), range: connection.range }, { reader });
     print(result, flags, formatModelExport);
+  });
+
+const releaseCommand = program.command("release").description("model releases approved by k of n approvers");
+withKeyOptions(withChainOptions(releaseCommand.command("approve").description("sign, as an approver, the release of a recorded round's model under a tag with its evaluation report; prints the approval JSON (or writes it with --out)"), false), false)
+  .requiredOption("--round <n>", "the round whose model to release")
+  .requiredOption("--tag <tag>", "the release's name, e.g. v1.2 (1 to 64 bytes)")
+  .requiredOption("--report <file>", "the evaluation report; its SHA-256 is what the approval binds")
+  .option("--out <file>", "write the approval JSON here, for `fedledger-operator release record --approval`")
+  .option("--json", "with --out: print the approval JSON too")
+  .action(async (flags: ConnectionOptions & KeyFlags & OutputFlags & { round: string; tag: string; report: string; out?: string }) => {
+    const { reader } = readerFor(flags);
+    const account = await resolveAccount(keyOptions(flags), env);
+    const options = { round: parseRound(flags.round), tag: flags.tag, report: flags.report, ...(flags.out === undefined ? {} : { out: flags.out }) };
+    const result = await releaseApproveCommand(options, { reader, account });
+    process.stdout.write(`${flags.json === true ? JSON.stringify(result.approval, null, 2) : formatReleaseApprove(result)}\n`);
   });
 
 withDatasetOptions(
@@ -240,6 +335,28 @@ withDatasetOptions(
   const failure = auditFailure(result);
   if (failure) throw failure;
 });
+
+withChainOptions(
+  program.command("dashboard").description("serve the contributor dashboard in the browser: rounds and lineage, accuracy and loss, scores, rewards and claims, refusals; read from the chain"),
+  true,
+)
+  .option("--bundle <file>", "show accuracy, loss and refusals from an audit bundle's signed statements (`fedledger-operator export-audit`); without it they are off-chain and not shown")
+  .option("--host <host>", "interface to listen on", "127.0.0.1")
+  .option("--port <port>", "port to listen on (0: any free port)", "8090")
+  .option("--json", "print { url, ledger, chainId, rounds, details } as JSON once listening")
+  .action(async (flags: ConnectionOptions & OutputFlags & { bundle?: string; host: string; port: string }) => {
+    const port = parsePort(flags.port);
+    const { connection, reader } = readerFor(flags);
+    const options = { rpcUrl: connection.rpcUrl, host: flags.host, port, range: connection.range, ...(flags.bundle === undefined ? {} : { bundle: flags.bundle }) };
+    const { result, server } = await dashboardCommand(options, { reader });
+    print(result, flags, formatDashboard);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await server.close();
+    process.exit(process.exitCode ?? 0);
+  });
 
 withDatasetOptions(
   program

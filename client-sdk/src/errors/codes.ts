@@ -44,6 +44,10 @@ export const ERROR_CODES = [
   "AUDIT_UNSUPPORTED",
   /** A content-addressed object (a model or an update) is not where it should be. */
   "OBJECT_NOT_FOUND",
+  /** A model release that the ledger does not record as claimed (an exported release file that differs from the chain). */
+  "RELEASE_NOT_RECORDED",
+  /** The coordinator's hash-chained event log fails verification: an entry edited, dropped, reordered or torn. */
+  "EVENT_LOG_CORRUPT",
   "TRAINING_ERROR",
   "INTERNAL",
 ] as const;

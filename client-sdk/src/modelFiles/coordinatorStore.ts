@@ -10,6 +10,10 @@ export const STORE_OBJECTS_DIR = "objects";
 export const STORE_MODEL_SPEC_FILE = "model-spec.json";
 /** What an auditor needs besides the objects (resolved strategy, scorer, evaluation data), written beside the model spec. */
 export const STORE_AUDIT_CONFIG_FILE = "audit-config.json";
+/** The coordinator's hash-chained event log (see provenance/eventLog.ts), below its `storage.dir`. */
+export const STORE_EVENT_LOG_FILE = "event-log.jsonl";
+/** The index from a round statement's digest to its signed envelope in the content store (see provenance/storedStatements.ts). */
+export const STORE_STATEMENTS_DIR = "statements";
 
 /** Where a content store rooted at `root` keeps object `hash` (0x + 64 lowercase hex digits): `<root>/ab/cdef…`, git-style. */
 export function contentObjectPath(root: string, hash: Hex): string {

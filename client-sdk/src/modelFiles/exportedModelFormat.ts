@@ -50,3 +50,30 @@ export const modelJsonSchema = z.looseObject({
   userDefinedMetadata: z.record(z.string(), z.unknown()).optional(),
 });
 export type ModelJson = z.infer<typeof modelJsonSchema>;
+
+/** The file next to `model.json` that names the model's releases, when it has any. */
+export const RELEASE_FILE = "release.json";
+
+/** One release of the exported model, as the ledger recorded it when the model was exported. */
+export const exportedReleaseEntrySchema = z.strictObject({
+  releaseId: z.int().positive(),
+  round: z.int().positive(),
+  tag: z.string().min(1).max(256),
+  /** SHA-256 of the evaluation report the approvers signed. */
+  reportDigest: bytes32Schema,
+  approvers: z.array(addressSchema).min(1).max(256),
+  /** At export time: current, deprecated, rolled-back or superseded. */
+  status: z.enum(["current", "deprecated", "rolled-back", "superseded"]),
+  transactionHash: bytes32Schema,
+  deprecation: z.strictObject({ reason: z.string().max(4096), approver: addressSchema, transactionHash: bytes32Schema }).nullable(),
+});
+
+/** `release.json`: the model's releases; `verify-model` holds each against the chain. */
+export const exportedReleaseSchema = z.strictObject({
+  version: z.literal(1),
+  chainId: z.int().positive(),
+  ledger: addressSchema,
+  modelHash: bytes32Schema,
+  releases: z.array(exportedReleaseEntrySchema).min(1).max(1024),
+});
+export type ExportedRelease = z.infer<typeof exportedReleaseSchema>;

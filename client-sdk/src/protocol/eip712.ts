@@ -91,3 +91,53 @@ export function loginTypedData(domain: LedgerDomainParameters, message: LoginMes
     message,
   } as const;
 }
+
+/**
+ * The EIP-712 types of the approval an approver signs for a model release, in the same
+ * ledger domain: round `round`'s aggregate model (`modelHash`), released as `tag`, with the
+ * SHA-256 of its evaluation report. The ledger releases a model once `releaseThreshold`
+ * approvers have signed the same message.
+ */
+export const RELEASE_APPROVAL_TYPES = {
+  ReleaseApproval: [
+    { name: "round", type: "uint256" },
+    { name: "modelHash", type: "bytes32" },
+    { name: "tag", type: "string" },
+    { name: "reportDigest", type: "bytes32" },
+  ],
+} as const;
+
+export const RELEASE_APPROVAL_PRIMARY_TYPE = "ReleaseApproval";
+
+/** keccak256 of the encoded `ReleaseApproval` type; equals the contract's `RELEASE_APPROVAL_TYPEHASH()`. */
+export const RELEASE_APPROVAL_TYPEHASH: Hex = keccak256(
+  toHex(`ReleaseApproval(${RELEASE_APPROVAL_TYPES.ReleaseApproval.map((f) => `${f.type} ${f.name}`).join(",")})`),
+);
+
+/** The longest release tag the ledger takes, in UTF-8 bytes (the contract's `MAX_RELEASE_TAG_LENGTH`). */
+export const MAX_RELEASE_TAG_BYTES = 64;
+
+/** What an approver signs to approve a release. */
+export type ReleaseApprovalMessage = {
+  round: bigint;
+  /** The round's recorded aggregate model hash. */
+  modelHash: Hex;
+  tag: string;
+  /** SHA-256 of the evaluation report. */
+  reportDigest: Hex;
+};
+
+/** Full typed-data definition of a release approval for viem's `signTypedData` / `verifyTypedData`. */
+export function releaseApprovalTypedData(domain: LedgerDomainParameters, message: ReleaseApprovalMessage) {
+  return {
+    domain: ledgerDomain(domain),
+    types: RELEASE_APPROVAL_TYPES,
+    primaryType: RELEASE_APPROVAL_PRIMARY_TYPE,
+    message,
+  } as const;
+}
+
+/** The EIP-712 digest the ledger checks each approval against. */
+export function releaseApprovalDigest(domain: LedgerDomainParameters, message: ReleaseApprovalMessage): Hex {
+  return hashTypedData(releaseApprovalTypedData(domain, message));
+}

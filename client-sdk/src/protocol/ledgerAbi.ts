@@ -65,6 +65,17 @@ export const contributionLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerApprovalsNotSorted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "expected",
         "type": "bytes32"
@@ -135,6 +146,22 @@ export const contributionLedgerAbi = [
       },
       {
         "internalType": "address",
+        "name": "approver",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerDuplicateApprover",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
         "name": "participant",
         "type": "address"
       }
@@ -156,11 +183,59 @@ export const contributionLedgerAbi = [
       },
       {
         "internalType": "address",
+        "name": "approver",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerInvalidApproval",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxLength",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerInvalidReleaseTag",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
         "name": "participant",
         "type": "address"
       }
     ],
     "name": "LedgerInvalidSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "LedgerNotApprover",
     "type": "error"
   },
   {
@@ -216,11 +291,65 @@ export const contributionLedgerAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "approvals",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "threshold",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerReleaseBelowThreshold",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerReleaseIsDeprecated",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "current",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerReleaseNotEarlier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "round",
         "type": "uint256"
       }
     ],
     "name": "LedgerRoundAlreadyRecorded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerRoundNotRecorded",
     "type": "error"
   },
   {
@@ -285,6 +414,17 @@ export const contributionLedgerAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      }
+    ],
+    "name": "LedgerUnknownRelease",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "index",
         "type": "uint256"
       }
@@ -310,6 +450,16 @@ export const contributionLedgerAbi = [
   {
     "inputs": [],
     "name": "LedgerZeroModelHash",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "LedgerZeroReleaseThreshold",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "LedgerZeroStatementDigest",
     "type": "error"
   },
   {
@@ -381,6 +531,12 @@ export const contributionLedgerAbi = [
         "internalType": "uint256",
         "name": "datasetSize",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "attestationDigest",
+        "type": "bytes32"
       }
     ],
     "name": "DatasetCommitmentUpdated",
@@ -438,6 +594,12 @@ export const contributionLedgerAbi = [
         "internalType": "uint256",
         "name": "datasetSize",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "attestationDigest",
+        "type": "bytes32"
       }
     ],
     "name": "ParticipantRegistered",
@@ -454,6 +616,124 @@ export const contributionLedgerAbi = [
       }
     ],
     "name": "Paused",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "approver",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
+    "name": "ReleaseDeprecated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "tag",
+        "type": "string"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "reportDigest",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "address[]",
+        "name": "approvers",
+        "type": "address[]"
+      }
+    ],
+    "name": "ReleaseRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "fromReleaseId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "toReleaseId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "approver",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
+    "name": "ReleaseRolledBack",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "previous",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "current",
+        "type": "uint256"
+      }
+    ],
+    "name": "ReleaseThresholdUpdated",
     "type": "event"
   },
   {
@@ -623,6 +903,12 @@ export const contributionLedgerAbi = [
       },
       {
         "indexed": false,
+        "internalType": "bytes32",
+        "name": "statementDigest",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
         "internalType": "uint256",
         "name": "budget",
         "type": "uint256"
@@ -707,6 +993,19 @@ export const contributionLedgerAbi = [
   },
   {
     "inputs": [],
+    "name": "APPROVER_ROLE",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "COORDINATOR_ROLE",
     "outputs": [
       {
@@ -733,7 +1032,33 @@ export const contributionLedgerAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_RELEASE_TAG_LENGTH",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "REGISTRAR_ROLE",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RELEASE_APPROVAL_TYPEHASH",
     "outputs": [
       {
         "internalType": "bytes32",
@@ -796,6 +1121,19 @@ export const contributionLedgerAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "currentReleaseId",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -804,6 +1142,24 @@ export const contributionLedgerAbi = [
       }
     ],
     "name": "deactivateParticipant",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
+    "name": "deprecateRelease",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1005,6 +1361,11 @@ export const contributionLedgerAbi = [
             "internalType": "uint48",
             "name": "datasetSize",
             "type": "uint48"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "attestationDigest",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct IContributionLedger.ParticipantInfo",
@@ -1056,6 +1417,52 @@ export const contributionLedgerAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "string",
+        "name": "tag",
+        "type": "string"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "reportDigest",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "approver",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes",
+            "name": "signature",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IContributionLedger.ReleaseApproval[]",
+        "name": "approvals",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "recordRelease",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
         "internalType": "bytes32",
         "name": "baseModelHash",
         "type": "bytes32"
@@ -1063,6 +1470,11 @@ export const contributionLedgerAbi = [
       {
         "internalType": "bytes32",
         "name": "aggregateModelHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "statementDigest",
         "type": "bytes32"
       },
       {
@@ -1129,11 +1541,132 @@ export const contributionLedgerAbi = [
         "internalType": "uint48",
         "name": "datasetSize",
         "type": "uint48"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "attestationDigest",
+        "type": "bytes32"
       }
     ],
     "name": "registerParticipant",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "round",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "modelHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "string",
+        "name": "tag",
+        "type": "string"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "reportDigest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "releaseApprovalDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "releaseCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "releaseId",
+        "type": "uint256"
+      }
+    ],
+    "name": "releaseRecord",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "round",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "reportDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "recordedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bool",
+            "name": "deprecated",
+            "type": "bool"
+          },
+          {
+            "internalType": "string",
+            "name": "tag",
+            "type": "string"
+          },
+          {
+            "internalType": "address[]",
+            "name": "approvers",
+            "type": "address[]"
+          }
+        ],
+        "internalType": "struct IContributionLedger.ReleaseRecord",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "releaseThreshold",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1186,6 +1719,24 @@ export const contributionLedgerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "toReleaseId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "string",
+        "name": "reason",
+        "type": "string"
+      }
+    ],
+    "name": "rollbackRelease",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "roundBudget",
     "outputs": [
@@ -1223,6 +1774,11 @@ export const contributionLedgerAbi = [
           {
             "internalType": "bytes32",
             "name": "updatesDigest",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "statementDigest",
             "type": "bytes32"
           },
           {
@@ -1270,9 +1826,27 @@ export const contributionLedgerAbi = [
         "internalType": "uint48",
         "name": "datasetSize",
         "type": "uint48"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "attestationDigest",
+        "type": "bytes32"
       }
     ],
     "name": "setParticipantDataset",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "threshold",
+        "type": "uint8"
+      }
+    ],
+    "name": "setReleaseThreshold",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -1353,6 +1927,11 @@ export const contributionLedgerAbi = [
         "internalType": "uint48",
         "name": "datasetSize",
         "type": "uint48"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "attestationDigest",
+        "type": "bytes32"
       }
     ],
     "name": "updateDatasetCommitment",

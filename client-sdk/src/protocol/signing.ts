@@ -56,8 +56,9 @@ export function parseCanonicalSignature(signature: Hex): Signature {
 /**
  * Recovers the address that signed `message`, in the ledger's own terms: the signature
  * must be canonical (see {@link parseCanonicalSignature}) and its EIP-2098 compact form
- * `{ r, vs }`, which `recordRound` takes, must recover to the same address. A signature
- * this accepts is one the ledger accepts. Throws INVALID_SIGNATURE otherwise.
+ * `{ r, vs }`, which `recordRound` takes, must carry the same r, s and y-parity (so it
+ * recovers to the same address; checked on the values, one recovery is enough). A
+ * signature this accepts is one the ledger accepts. Throws INVALID_SIGNATURE otherwise.
  */
 export async function recoverUpdateSigner(
   domain: LedgerDomainParameters,
@@ -66,18 +67,15 @@ export async function recoverUpdateSigner(
 ): Promise<Address> {
   const parsed = parseCanonicalSignature(signature);
   const hash = updateDigest(domain, message);
-  const compact = signatureToCompactSignature(parsed);
+  const back = compactSignatureToSignature(signatureToCompactSignature(parsed));
+  const yParity = (s: Signature) => s.yParity ?? Number((s.v ?? 27n) - 27n);
+  if (hexToBigInt(back.r) !== hexToBigInt(parsed.r) || hexToBigInt(back.s) !== hexToBigInt(parsed.s) || yParity(back) !== yParity(parsed)) {
+    throw new FedLedgerError("INVALID_SIGNATURE", "The signature's compact form is another signature", {
+      details: "its EIP-2098 form { r, vs } does not carry the same r, s and y-parity",
+    });
+  }
   try {
-    const [full, fromCompact] = await Promise.all([
-      recoverAddress({ hash, signature: parsed }),
-      recoverAddress({ hash, signature: compactSignatureToSignature(compact) }),
-    ]);
-    if (full.toLowerCase() !== fromCompact.toLowerCase()) {
-      throw new FedLedgerError("INVALID_SIGNATURE", "The signature's compact form recovers to another address", {
-        details: `${full} from the signature, ${fromCompact} from its EIP-2098 form`,
-      });
-    }
-    return full;
+    return await recoverAddress({ hash, signature: parsed });
   } catch (cause) {
     if (cause instanceof FedLedgerError) throw cause;
     throw new FedLedgerError("INVALID_SIGNATURE", "No signer can be recovered from the signature", { details: "r is not the x-coordinate of a curve point", cause });

@@ -12,15 +12,16 @@ export const RewardTokenModule = buildModule("FedLedgerToken", (m) => {
 });
 
 /**
- * Deploys the reward token and the ContributionLedger, and hands the registrar and
- * coordinator roles to the configured accounts (the deployer by default). The same
+ * Deploys the reward token and the ContributionLedger, and hands the registrar,
+ * coordinator and release approver roles to the configured accounts (the deployer by
+ * default; a release then needs one approval, the ledger's default threshold). The same
  * module serves tests, `hardhat node`, the demo, and any network in hardhat.config.ts:
  *
  *   npx hardhat ignition deploy contracts/ignition/modules/FedLedger.ts \
  *     --network remote --parameters params.json
  *
  * `genesisModelHash` (the SHA-256 of the initial model's canonical encoding) is required.
- * The deployer keeps the admin role; AdminHandoffModule passes it to another account.
+ * The deployer keeps the admin role; operatorDeploymentModule can pass it to another account.
  */
 const FedLedgerModule = buildModule("FedLedger", (m) => {
   const deployer = m.getAccount(0);
@@ -35,18 +36,30 @@ const FedLedgerModule = buildModule("FedLedger", (m) => {
   const coordinatorRole = m.staticCall(ledger, "COORDINATOR_ROLE", [], 0, { id: "coordinatorRole" });
   m.call(ledger, "grantRole", [registrarRole, m.getParameter("registrar", deployer)], { id: "grantRegistrar" });
   m.call(ledger, "grantRole", [coordinatorRole, m.getParameter("coordinator", deployer)], { id: "grantCoordinator" });
+  const approverRole = m.staticCall(ledger, "APPROVER_ROLE", [], 0, { id: "approverRole" });
+  m.call(ledger, "grantRole", [approverRole, m.getParameter("approver", deployer)], { id: "grantApprover" });
   return { token, ledger };
 });
 export default FedLedgerModule;
 
 /**
- * FedLedgerModule, then the admin role moves from the deployer to `admin` (required): the
- * deployer grants it and renounces its own, after every role grant of FedLedgerModule.
+ * FedLedgerModule as an operator configures it, after every role grant of FedLedgerModule:
+ * `moreApprovers` also get the approver role (FedLedgerModule's `approver` is the first),
+ * `releaseThreshold` (parameter, default 1) approvals are required per release, and with
+ * `handoff` the admin role then moves from the deployer to `admin` (parameter, required):
+ * the deployer grants it and renounces its own, last.
  */
-export const AdminHandoffModule = buildModule("FedLedgerAdmin", (m) => {
-  const { token, ledger } = m.useModule(FedLedgerModule);
-  const adminRole = m.staticCall(ledger, "DEFAULT_ADMIN_ROLE", [], 0, { id: "adminRole" });
-  const grant = m.call(ledger, "grantRole", [adminRole, m.getParameter<string>("admin")], { id: "grantAdmin" });
-  m.call(ledger, "renounceRole", [adminRole, m.getAccount(0)], { id: "renounceDeployerAdmin", after: [grant] });
-  return { token, ledger };
-});
+export function operatorDeploymentModule(options: { moreApprovers: readonly string[]; handoff: boolean }) {
+  return buildModule("FedLedgerOperator", (m) => {
+    const { token, ledger } = m.useModule(FedLedgerModule);
+    const approverRole = m.staticCall(ledger, "APPROVER_ROLE", [], 0, { id: "approverRole" });
+    const grants = options.moreApprovers.map((approver, i) => m.call(ledger, "grantRole", [approverRole, approver], { id: `grantApprover${i + 2}` }));
+    const threshold = m.call(ledger, "setReleaseThreshold", [m.getParameter("releaseThreshold", 1)], { id: "setReleaseThreshold", after: grants });
+    if (options.handoff) {
+      const adminRole = m.staticCall(ledger, "DEFAULT_ADMIN_ROLE", [], 0, { id: "adminRole" });
+      const grant = m.call(ledger, "grantRole", [adminRole, m.getParameter<string>("admin")], { id: "grantAdmin", after: [threshold] });
+      m.call(ledger, "renounceRole", [adminRole, m.getAccount(0)], { id: "renounceDeployerAdmin", after: [grant] });
+    }
+    return { token, ledger };
+  });
+}

@@ -7,6 +7,7 @@ import { type Address, BaseError, ContractFunctionRevertedError, getAddress, typ
 import {
   contentHash,
   createLedgerReader,
+  describeAttestation,
   encodeWeights,
   FedLedgerError,
   formatAmount,
@@ -24,17 +25,20 @@ import {
   MAX_DATASET_SIZE,
   parseModelSpec,
   readRewardToken,
+  resolveAttestation,
   type RewardTokenInfo,
 } from "@fedledger/client-sdk";
 import { parseCoordinatorConfig, parseModelConfig } from "../config/coordinatorConfig.ts";
 import { exampleConfigText } from "../config/exampleConfig.ts";
 import { parseJsonc } from "../config/parseJsonc.ts";
 import { exportAudit } from "./commands/exportAudit.ts";
+import { reportCommand } from "./commands/report.ts";
 import { fundLedger } from "./commands/fund.ts";
 import { describeLedgerError, ledgerRefusal } from "../ledger/ledgerRefusal.ts";
 import { LEDGER_ROLES, roleByName } from "../ledger/ledgerRoles.ts";
 import { grantRole, pauseLedger, revokeRole, unpauseLedger } from "./commands/ledgerAdmin.ts";
 import { deactivateParticipant, reactivateParticipant, registerParticipant } from "./commands/registry.ts";
+import { deprecateRelease, recordRelease, rollbackRelease } from "./commands/releases.ts";
 import { startCoordinator } from "./commands/start.ts";
 import { chooseLogFormat, createLogger } from "./createLogger.ts";
 import { ledgerStatus } from "./commands/status.ts";
@@ -62,6 +66,15 @@ function datasetSize(value: string): number {
   }
   return size;
 }
+
+/** A whole number from `min` (a round, a release id, a threshold). */
+function wholeNumber(value: string, name: string, min: number): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new FedLedgerError("INVALID_CONFIG", `${name} must be a whole number from ${min}`, { details: `got ${JSON.stringify(value.slice(0, 40))}` });
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function address(value: string, name: string): Address {
   if (!isAddress(value)) throw new FedLedgerError("INVALID_CONFIG", `${name} is not an address`, { details: value });
@@ -168,13 +181,26 @@ keyCommand
     print(options, { address: account }, account);
   });
 
-type DeployOptions = Common & { config: string; network: string; admin?: string; registrar?: string; coordinator?: string; budget?: string; deploymentId?: string; reuse?: boolean };
+type DeployOptions = Common & {
+  config: string;
+  network: string;
+  admin?: string;
+  registrar?: string;
+  coordinator?: string;
+  approver?: string[];
+  releaseThreshold?: string;
+  budget?: string;
+  deploymentId?: string;
+  reuse?: boolean;
+};
 withCommon(program.command("deploy").description("deploy the token and ledger through the Ignition module, from the operator key"))
   .requiredOption("--config <file>", "coordinator config (its model defines the genesis hash)")
   .option("--network <name>", "network in hardhat.config.ts", "localhost")
   .option("--admin <address>", "holds the admin role (pause, budget, roles); default: the deployer")
   .option("--registrar <address>", "holds the registrar role (register, deactivate, reactivate); default: the deployer")
   .option("--coordinator <address>", "holds the coordinator role (the key `start` runs with); default: the deployer")
+  .option("--approver <address>", "holds the approver role (approves, deprecates, rolls back model releases); repeat for each; default: the admin", collect)
+  .option("--release-threshold <k>", "approvals a model release needs, 1 to the number of approvers (default 1)")
   .option("--budget <tokens>", "tokens credited per round, at the token's decimals (default 1000)")
   .option("--deployment-id <name>", "a new deployment on a chain already deployed to (default: fedledger-chain-<chainId>)")
   .option("--reuse", "return the existing deployment's addresses instead of refusing a second deploy")
@@ -186,6 +212,8 @@ withCommon(program.command("deploy").description("deploy the token and ledger th
       ...(options.registrar ? { registrar: address(options.registrar, "--registrar") } : {}),
       ...(options.coordinator ? { coordinator: address(options.coordinator, "--coordinator") } : {}),
     };
+    const approvers = (options.approver ?? []).map((a) => address(a, "--approver"));
+    const releaseThreshold = options.releaseThreshold === undefined ? 1 : wholeNumber(options.releaseThreshold, "--release-threshold", 1);
     const deployerKey = await loadPrivateKey(keySource(options));
     const spec = parseModelSpec(model.spec);
     const genesisModelHash = await contentHash(encodeWeights(initialWeights(spec, model.seed), layerLayout(spec)));
@@ -201,6 +229,8 @@ withCommon(program.command("deploy").description("deploy the token and ledger th
       deployerKey,
       genesisModelHash,
       ...roles,
+      ...(approvers.length > 0 ? { approvers } : {}),
+      releaseThreshold,
       ...(options.budget ? { roundBudget: { tokens: options.budget } } : {}),
       keepJournal: true,
       ...(options.deploymentId ? { deploymentId: options.deploymentId } : {}),
@@ -215,24 +245,32 @@ withCommon(program.command("deploy").description("deploy the token and ledger th
       return;
     }
     const { deployer } = deployed;
-    const summary = { ...deployed, genesisModelHash, admin: deployer, registrar: deployer, coordinator: deployer, ...roles };
+    const defaultApprovers = approvers.length > 0 ? approvers : [roles.admin ?? deployer];
+    const summary = { ...deployed, genesisModelHash, admin: deployer, registrar: deployer, coordinator: deployer, ...roles, approvers: defaultApprovers, releaseThreshold };
     const human = [
       `ledger ${deployed.ledger}`,
       `token  ${deployed.token}`,
       `genesis model ${genesisModelHash}`,
       `deployment ${deployed.deploymentId} from ${deployer}; admin ${summary.admin}, registrar ${summary.registrar}, coordinator ${summary.coordinator}`,
+      `release approvers ${summary.approvers.join(", ")}; ${releaseThreshold} approval(s) per release`,
     ];
     print(options, summary, human.join("\n"));
   });
 
-withCommon(program.command("register <address>").description("register a participant with its dataset commitment and size (from `fedledger fingerprint`)"))
+withCommon(program.command("register <address>").description("register a participant with its dataset commitment and size (from `fedledger fingerprint`), and its consent or licence attestation"))
   .requiredOption("--commitment <bytes32>", "the participant's dataset commitment")
   .requiredOption("--dataset-size <n>", "the records the commitment binds; no update may declare more samples")
-  .action(async (who: string, options: Common & { commitment: string; datasetSize: string }) => {
+  .option("--attestation <file>", "the consent or licence document the dataset is contributed under: its SHA-256 is recorded, the file is not sent")
+  .option("--attestation-digest <0x…>", "the document's SHA-256 (from the institution's `fedledger fingerprint --attestation`), instead of --attestation")
+  .action(async (who: string, options: Common & { commitment: string; datasetSize: string; attestation?: string; attestationDigest?: string }) => {
     if (!/^0x[0-9a-fA-F]{64}$/.test(options.commitment)) throw new FedLedgerError("INVALID_CONFIG", "--commitment must be 32 bytes of hex");
     const size = datasetSize(options.datasetSize);
-    const result = await registerParticipant(await target(options), address(who, "address"), options.commitment as Hex, size);
-    print(options, result, `registered ${who} with ${size} records (tx ${result.txHash})`);
+    const attestationDigest = await resolveAttestation({
+      ...(options.attestation === undefined ? {} : { attestation: options.attestation }),
+      ...(options.attestationDigest === undefined ? {} : { attestationDigest: options.attestationDigest }),
+    });
+    const result = await registerParticipant(await target(options), address(who, "address"), options.commitment as Hex, size, attestationDigest);
+    print(options, { ...result, attestationDigest }, `registered ${who} with ${size} records, attestation ${describeAttestation(attestationDigest)} (tx ${result.txHash})`);
   });
 
 withCommon(program.command("deactivate <address>").description("deactivate a participant")).action(async (who: string, options: Common) => {
@@ -272,6 +310,32 @@ withCommon(program.command("revoke-role <role> <address>").description(`take a l
   },
 );
 
+const releaseCommand = program.command("release").description("model releases: record one from k approvals, deprecate, roll back");
+withCommon(releaseCommand.command("record").description("record a release of a round's model from its approvers' approvals (`fedledger release approve`); any key may send it"))
+  .requiredOption("--round <n>", "the round whose model is released")
+  .requiredOption("--tag <tag>", "the release's name, as the approvers signed it")
+  .requiredOption("--report <file>", "the evaluation report the approvers signed (its SHA-256)")
+  .requiredOption("--approval <file>", "an approval JSON; repeat for each approver", collect)
+  .action(async (options: Common & { round: string; tag: string; report: string; approval: string[] }) => {
+    const round = wholeNumber(options.round, "--round", 1);
+    const r = await recordRelease(await target(options), { round, tag: options.tag, report: options.report, approvalFiles: options.approval });
+    print(options, r, `recorded release ${r.releaseId} ${JSON.stringify(r.tag)} of round ${r.round} (model ${r.modelHash}), approved by ${r.approvers.join(", ")} (tx ${r.txHash})`);
+  });
+withCommon(releaseCommand.command("deprecate <id>").description("mark a release deprecated (approver role); it stays current until a rollback"))
+  .requiredOption("--reason <text>", "why, recorded in the event")
+  .action(async (id: string, options: Common & { reason: string }) => {
+    const releaseId = wholeNumber(id, "the release id", 1);
+    const result = await deprecateRelease(await target(options), BigInt(releaseId), options.reason);
+    print(options, { ...result, releaseId }, `deprecated release ${releaseId} (tx ${result.txHash})`);
+  });
+withCommon(releaseCommand.command("rollback <id>").description("make the earlier, non-deprecated release ID current again (approver role)"))
+  .requiredOption("--reason <text>", "why, recorded in the event")
+  .action(async (id: string, options: Common & { reason: string }) => {
+    const releaseId = wholeNumber(id, "the release id", 1);
+    const result = await rollbackRelease(await target(options), BigInt(releaseId), options.reason);
+    print(options, { ...result, releaseId }, `rolled back to release ${releaseId} (tx ${result.txHash})`);
+  });
+
 /** The reward token's metadata; amounts without decimals cannot be converted, so they are refused. */
 async function tokenOf(t: { publicClient: PublicClient; ledger: Address }): Promise<RewardTokenInfo & { decimals: number }> {
   const token = await readRewardToken({ client: t.publicClient, ledger: t.ledger });
@@ -294,16 +358,51 @@ withCommon(program.command("status").description("rounds, participants and balan
   const lines = [
     `ledger ${s.ledger}: ${s.latestRound} rounds recorded, head model ${s.headModelHash}`,
     `budget ${amount(s.roundBudget)} per round; funded ${amount(s.totalFunded)}, credited ${amount(s.totalCredited)}`,
-    ...s.participants.map((p) => `  ${p.address} ${p.status.padEnd(8)} ${p.datasetSize} records, credited ${amount(p.credited)} claimed ${amount(p.claimed)}`),
+    `releases: ${s.releases.count}, ${s.releases.threshold} approval(s) each; current ${
+      s.releases.current === null ? "none" : `${s.releases.current.releaseId} ${JSON.stringify(s.releases.current.tag)} (round ${s.releases.current.round}${s.releases.current.deprecated ? ", deprecated" : ""})`
+    }`,
+    ...s.participants.map(
+      (p) => `  ${p.address} ${p.status.padEnd(8)} ${p.datasetSize} records, attestation ${describeAttestation(p.attestationDigest)}, credited ${amount(p.credited)} claimed ${amount(p.claimed)}`,
+    ),
   ];
   print(options, s, lines.join("\n"));
 });
 
 program
   .command("export-audit")
-  .description("write an audit bundle for `fedledger audit --bundle`: every recorded round's signed updates, base and aggregate models, metadata, the model spec and audit config")
+  .description(
+    "write an audit bundle for `fedledger audit --bundle`: every recorded round's signed updates, base and aggregate models, metadata and signed statement, the event log, the model spec and audit config, each release's approvals, and any dataset proofs given",
+  )
   .requiredOption("--out <file>", "the bundle file to write")
+  .option("--proof <address=file>", "a `fedledger prove` file to bundle, with the participant it is about (repeatable)", collect)
   .option("--config <file>", "coordinator config: the store is its storage.dir, the ledger its chain section")
+  .option("--store <dir>", "the coordinator's storage.dir (instead of --config)")
+  .option("--rpc-url <url>", "JSON-RPC endpoint (default: the config's, else FEDLEDGER_RPC_URL)")
+  .option("--ledger <address>", "ContributionLedger address (default: the config's, else FEDLEDGER_LEDGER)")
+  .option("--json", "machine-readable output")
+  .action(async (options: Common & { out: string; config?: string; store?: string; proof?: string[] }) => {
+    const config = options.config === undefined ? undefined : parseCoordinatorConfig(readConfigFile(options.config));
+    const storeDir = required(options.store ?? config?.storage.dir, "the store: --config FILE or --store DIR");
+    const rpcUrl = required(options.rpcUrl ?? config?.chain.rpcUrl ?? process.env.FEDLEDGER_RPC_URL, "--rpc-url (or FEDLEDGER_RPC_URL)");
+    const ledger = address(required(options.ledger ?? config?.chain.ledger ?? process.env.FEDLEDGER_LEDGER, "--ledger (or FEDLEDGER_LEDGER)"), "--ledger");
+    const proofs = (options.proof ?? []).map((v) => {
+      const at = v.indexOf("=");
+      if (at < 0) throw new FedLedgerError("INVALID_CONFIG", "--proof takes ADDRESS=FILE", { details: `got ${JSON.stringify(v.slice(0, 80))}` });
+      return { participant: address(v.slice(0, at), "--proof"), file: v.slice(at + 1) };
+    });
+    const result = await exportAudit({ storeDir, out: options.out, proofs }, createLedgerReader({ rpcUrl, ledger }));
+    print(
+      options,
+      result,
+      `wrote ${result.out}: ${result.rounds} recorded round(s), ${result.statements} signed statement(s), ${result.eventLog ? "the event log" : "no event log"}, ${result.releases} release(s) with their approvals, ${result.proofs} dataset proof(s), ${result.objects} object(s), ${result.bytes} bytes`,
+    );
+  });
+
+program
+  .command("report")
+  .description("write the model's technical documentation (EU AI Act Annex IV) as a model card: model-card.md, .json and .html, each claim with where it is verified")
+  .requiredOption("--out <dir>", "the directory to write the model card into")
+  .option("--config <file>", "coordinator config: the store is its storage.dir, the ledger its chain section; adds its modelCard text and training settings")
   .option("--store <dir>", "the coordinator's storage.dir (instead of --config)")
   .option("--rpc-url <url>", "JSON-RPC endpoint (default: the config's, else FEDLEDGER_RPC_URL)")
   .option("--ledger <address>", "ContributionLedger address (default: the config's, else FEDLEDGER_LEDGER)")
@@ -313,8 +412,9 @@ program
     const storeDir = required(options.store ?? config?.storage.dir, "the store: --config FILE or --store DIR");
     const rpcUrl = required(options.rpcUrl ?? config?.chain.rpcUrl ?? process.env.FEDLEDGER_RPC_URL, "--rpc-url (or FEDLEDGER_RPC_URL)");
     const ledger = address(required(options.ledger ?? config?.chain.ledger ?? process.env.FEDLEDGER_LEDGER, "--ledger (or FEDLEDGER_LEDGER)"), "--ledger");
-    const result = await exportAudit({ storeDir, out: options.out }, createLedgerReader({ rpcUrl, ledger }));
-    print(options, result, `wrote ${result.out}: ${result.rounds} recorded round(s), ${result.objects} object(s), ${result.bytes} bytes`);
+    const withConfig = options.config !== undefined && config !== undefined ? { config: { file: options.config, value: config } } : {};
+    const { card: _card, ...result } = await reportCommand({ storeDir, out: options.out, ...withConfig }, createLedgerReader({ rpcUrl, ledger }));
+    print(options, result, `wrote ${result.files.join(", ")}: ${result.rounds} recorded round(s), ${result.participants} participant(s)`);
   });
 
 program

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { FedLedgerError, messages, modelSpecSchema, trainConfigSchema, WEIGHT_DTYPES } from "@fedledger/client-sdk";
 import { scorerConfigSchema } from "../scorers/registry.ts";
 import { evaluationConfigSchema } from "./evaluationData.ts";
+import { modelCardConfigSchema } from "./modelCardConfig.ts";
 import { DEFAULT_STRATEGY, strategyConfigSchema, strategyProblems } from "../strategies/registry.ts";
 
 /**
@@ -94,6 +95,8 @@ export const coordinatorConfigSchema = z.strictObject({
   storage: z.strictObject({ dir: z.string().default(".fedledger/coordinator") }).prefault({}),
   /** Server-side evaluation data: any dataset spec the participant CLI takes (evaluationData.ts). */
   evaluation: evaluationConfigSchema.optional(),
+  /** What `fedledger-operator report` says the model is for (modelCardConfig.ts); a default text says it is not stated. */
+  modelCard: modelCardConfigSchema.prefault({}),
 });
 
 type Problem = { path: readonly PropertyKey[]; message: string };

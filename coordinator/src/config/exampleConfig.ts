@@ -56,6 +56,9 @@ export function exampleConfigText(p: { rpcUrl?: string; ledger?: Address } = {})
   // "csv:holdout.csv" (with "labelColumn"), or "mnist". Without it there is no validation
   // gate and rewards follow sample counts.
   "evaluation": { "dataset": "idx:t10k-images-idx3-ubyte.gz,t10k-labels-idx1-ubyte.gz" },
+  // What \`fedledger-operator report\` (the model card) says of the model, all optional:
+  // "modelCard": { "name": "…", "provider": "…", "purpose": "the task, its intended users and setting",
+  //                "limitations": "…", "contact": "…" },
   // The coordinator's state and every signed update: keep it, audits re-derive from it.
   "storage": { "dir": ".fedledger/coordinator" }
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import hre, { network } from "hardhat";
 import { type Address, erc20Abi, getAddress, type Hex, maxUint128, parseUnits, type PublicClient } from "viem";
 import { FedLedgerError } from "@fedledger/client-sdk";
-import FedLedgerModule, { AdminHandoffModule, RewardTokenModule } from "../../../contracts/ignition/modules/FedLedger.ts";
+import FedLedgerModule, { operatorDeploymentModule, RewardTokenModule } from "../../../contracts/ignition/modules/FedLedger.ts";
 
 export type DeployParameters = {
   /** A network named in hardhat.config.ts ("localhost", "remote"), optionally with its URL overridden. */
@@ -18,6 +18,10 @@ export type DeployParameters = {
   admin?: Address;
   coordinator?: Address;
   registrar?: Address;
+  /** Hold the approver role (approve, deprecate and roll back model releases). Default: the admin. */
+  approvers?: readonly Address[];
+  /** Approvals a release needs: 1 to the number of approvers (default 1). */
+  releaseThreshold?: number;
   /**
    * Keep Ignition's deployment journal (real networks, and any chain one may deploy to
    * twice): a second deploy with the same id is refused unless `reuse`. Ephemeral
@@ -36,6 +40,16 @@ export type Deployment = { ledger: Address; token: Address; deploymentId: string
 export async function deployWithIgnition(p: DeployParameters): Promise<Deployment> {
   if (typeof p.roundBudget === "object" && !/^[0-9]+(\.[0-9]+)?$/.test(p.roundBudget.tokens)) {
     throw new FedLedgerError("INVALID_CONFIG", `The round budget must be a number of tokens, like 1000 or 12.5`, { details: `got ${JSON.stringify(p.roundBudget.tokens)}` });
+  }
+  const threshold = p.releaseThreshold ?? 1;
+  const approvers = p.approvers ?? [];
+  if (new Set(approvers.map((a) => getAddress(a))).size !== approvers.length) {
+    throw new FedLedgerError("INVALID_CONFIG", "An approver is named twice", { details: approvers.join(", ") });
+  }
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > Math.max(approvers.length, 1) || threshold > 255) {
+    throw new FedLedgerError("INVALID_CONFIG", `The release threshold must be a whole number from 1 to the number of approvers (${Math.max(approvers.length, 1)})`, {
+      details: `got ${threshold}`,
+    });
   }
   // Ignition's rule for deployment ids; the id also names the journal's folder.
   if (p.deploymentId !== undefined && !/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(p.deploymentId)) {
@@ -68,9 +82,16 @@ export async function deployWithIgnition(p: DeployParameters): Promise<Deploymen
     }
     if (p.coordinator) ledgerParameters.coordinator = p.coordinator;
     if (p.registrar) ledgerParameters.registrar = p.registrar;
+    const handoff = p.admin !== undefined && getAddress(p.admin) !== deployer;
+    // The first approver through FedLedgerModule; by default the admin, who keeps k = 1.
+    const [firstApprover, ...moreApprovers] = approvers.length > 0 ? approvers : [p.admin ?? deployer];
+    ledgerParameters.approver = firstApprover ?? deployer;
     const { ledger, token } =
-      p.admin && getAddress(p.admin) !== deployer
-        ? await connection.ignition.deploy(AdminHandoffModule, { ...options, parameters: { FedLedger: ledgerParameters, FedLedgerAdmin: { admin: p.admin } } })
+      handoff || moreApprovers.length > 0 || threshold !== 1
+        ? await connection.ignition.deploy(operatorDeploymentModule({ moreApprovers, handoff }), {
+            ...options,
+            parameters: { FedLedger: ledgerParameters, FedLedgerOperator: { releaseThreshold: threshold, ...(handoff ? { admin: p.admin } : {}) } },
+          })
         : await connection.ignition.deploy(FedLedgerModule, { ...options, parameters: { FedLedger: ledgerParameters } });
     return { ledger: ledger.address, token: token.address, deploymentId, deployer, reused: false };
   } finally {

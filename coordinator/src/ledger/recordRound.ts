@@ -37,6 +37,8 @@ export type RecordRoundParameters = {
   round: number;
   baseModelHash: Hex;
   aggregateModelHash: Hex;
+  /** SHA-256 of the round's signed in-toto statement; the ledger refuses zero. */
+  statementDigest: Hex;
   /** In ascending participant order, as the contract requires. */
   updates: readonly SignedUpdateArgument[];
 };
@@ -81,7 +83,7 @@ async function attemptRecord(deps: LedgerWriterDependencies, p: RecordRoundParam
     // Dropped or reverted: fall through and send again (the chain check above ran first).
   }
 
-  const args = [BigInt(p.round), p.baseModelHash, p.aggregateModelHash, [...p.updates]] as const;
+  const args = [BigInt(p.round), p.baseModelHash, p.aggregateModelHash, p.statementDigest, [...p.updates]] as const;
   const { request } = await publicClient.simulateContract({
     address: ledger,
     abi: contributionLedgerAbi,

@@ -42,6 +42,7 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
       acked: [...state.listUpdates(p.round), ...state.listExcluded(p.round)].map((u) => u.participant),
     });
     logger.info({ round: p.round, acked: open.acked.size, selected: open.selected.size }, "resuming open round");
+    logOpened(ctx, open, true);
   } else if (existing?.status === "open" && existing.baseModelHash === p.baseModelHash) {
     // Restarted after the deadline: close with what was acknowledged.
     return state.listUpdates(p.round);
@@ -55,6 +56,7 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
     state.openRound(p.round, p.attempt, p.baseModelHash, deadline, addresses);
     open = createOpenRound({ round: p.round, attempt: p.attempt, baseModelHash: p.baseModelHash, deadline, selected: addresses });
     logger.info({ round: p.round, attempt: p.attempt, selected: addresses.length, deadline: new Date(deadline).toISOString() }, "round configured");
+    logOpened(ctx, open, false);
   }
   ctx.metrics.currentRound.set(p.round);
   // Read the selected participants' registry entries now, so submissions need no chain read.
@@ -65,7 +67,7 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
     baseModelHash: p.baseModelHash,
     model: p.model,
     modelSpec: settings.modelSpec,
-    trainConfig: { ...settings.trainConfig, seed: p.round },
+    trainConfig: roundTrainConfig(settings, p.round),
     dtype: settings.dtype,
     deadline: open.deadline,
   };
@@ -84,6 +86,11 @@ export async function collectUpdates(ctx: EngineContext, p: CollectParameters): 
   return updates;
 }
 
+/** The training settings of round `round`, as its fit instruction carries them (and its statement records them). */
+export function roundTrainConfig(settings: Pick<EngineContext["settings"], "trainConfig">, round: number): Record<string, unknown> {
+  return { ...settings.trainConfig, seed: round };
+}
+
 /** The connected clients that are active on the ledger now; the others lose their session. */
 async function activeClients(ctx: EngineContext, round: number): Promise<{ address: Address }[]> {
   const available = ctx.clients.available();
@@ -95,6 +102,17 @@ async function activeClients(ctx: EngineContext, round: number): Promise<{ addre
     return false;
   });
   return active.map((address) => ({ address }));
+}
+
+function logOpened(ctx: EngineContext, open: OpenRound, resumed: boolean): void {
+  ctx.eventLog.append("round.opened", {
+    round: open.round,
+    attempt: open.attempt,
+    baseModelHash: open.baseModelHash,
+    deadline: new Date(open.deadline).toISOString(),
+    selected: [...open.selected],
+    resumed,
+  });
 }
 
 function waitUntil(open: OpenRound, ctx: EngineContext, signal: AbortSignal | undefined): Promise<void> {

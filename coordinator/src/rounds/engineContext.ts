@@ -3,10 +3,12 @@ import type { LayerSpec, LedgerDomainParameters, ValidationUtility, WeightDtype 
 import type { Logger } from "pino";
 import type { LedgerWriterDependencies } from "../ledger/recordRound.ts";
 import type { CoordinatorMetrics } from "../metrics/coordinatorMetrics.ts";
+import type { EventLog } from "../provenance/eventLogFile.ts";
+import type { ProvenanceSettings } from "../provenance/signRoundStatement.ts";
 import type { Scorer } from "../scorers/Scorer.ts";
 import type { ContentStore } from "../stores/contentStore.ts";
 import type { StateStore } from "../stores/stateStore.ts";
-import type { StoreUpdateSource } from "../stores/updateSources.ts";
+import type { ObjectUpdateSource } from "../stores/objectUpdateSource.ts";
 import type { Strategy } from "../strategies/Strategy.ts";
 import type { ConnectedClients } from "./connectedClients.ts";
 
@@ -62,7 +64,7 @@ export type EngineContext = {
   scorer: Scorer;
   state: StateStore;
   content: ContentStore;
-  updates: StoreUpdateSource;
+  updates: ObjectUpdateSource;
   clients: ConnectedClients;
   ledger: LedgerWriterDependencies;
   publicClient: PublicClient;
@@ -70,6 +72,10 @@ export type EngineContext = {
   domain: LedgerDomainParameters;
   metrics: CoordinatorMetrics;
   logger: Logger;
+  /** The hash-chained event log (Art. 12): every start, round, submission and record. */
+  eventLog: EventLog;
+  /** What signs and keeps each round's statement. */
+  provenance: ProvenanceSettings;
   now: () => number;
   /** A participant's registry entry, read from the ledger (cached; `fresh` re-reads). */
   registryEntry: (participant: Address, options?: { fresh?: boolean }) => Promise<RegistryEntry>;

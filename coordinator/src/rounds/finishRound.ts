@@ -4,6 +4,7 @@ import { contentHash, decodeWeights, encodeWeights, isFedLedgerError, toCompactS
 import { describeRoundRefusal, type LedgerRefusal, ledgerRefusal, updateRefusalCode } from "../ledger/ledgerRefusal.ts";
 import { recordRound } from "../ledger/recordRound.ts";
 import { retryDelay } from "../ledger/withRetry.ts";
+import { signRoundStatement } from "../provenance/signRoundStatement.ts";
 import type { UpdateRow } from "../stores/stateStore.ts";
 import type { AggregateFitResult, FitResult } from "../strategies/Strategy.ts";
 import { abortableDelay } from "./abortableDelay.ts";
@@ -15,6 +16,8 @@ import { farthestUpdate } from "./updateDistances.ts";
 export type FinishedRound = {
   round: number;
   aggregateModelHash: Hex;
+  /** The digest of the round's signed statement, as recorded on-chain. */
+  statementDigest: Hex;
   global: Weights;
   txHash: Hex;
   gasUsed: bigint;
@@ -48,6 +51,8 @@ type Candidate = {
   scores: ReadonlyMap<Address, bigint>;
   /** The updates it aggregates (the safety net may have left some out). */
   updates: UpdateRow[];
+  /** Its signed statement's digest, stored with it (see signRoundStatement). */
+  statementDigest: Hex;
 };
 
 /**
@@ -56,8 +61,9 @@ type Candidate = {
  * The candidate aggregate is checked before it is stored: if it is not finite, or its
  * loss on the evaluation data rose too much (see checkLoss), the outlying update is left
  * out and the rest aggregated again, while a quorum remains. The aggregate, its hash,
- * the scores and the evaluation are stored before the transaction is sent, so a restart
- * re-sends the same record instead of aggregating again.
+ * the scores, the evaluation and the round's signed statement are stored before the
+ * transaction is sent, so a restart re-sends the same record, statement digest included,
+ * instead of aggregating again.
  *
  * If the ledger refuses one update (a per-update custom error names its index), that
  * update is left out, which invalidates the stored aggregate, and the rest is aggregated
@@ -108,11 +114,13 @@ export async function finishRound(ctx: EngineContext, p: FinishRoundParameters):
 
 /**
  * The aggregate stored before a restart, when it is still for exactly these updates
- * (excluding an update invalidates it, see StateStore.excludeUpdate).
+ * (excluding an update invalidates it, see StateStore.excludeUpdate) and its signed
+ * statement is still in the content store.
  */
 async function storedCandidate(ctx: EngineContext, p: FinishRoundParameters, updates: UpdateRow[]): Promise<Candidate | undefined> {
   const row = ctx.state.getRound(p.round);
   if (row?.status !== "aggregated" || !row.aggregateModelHash || row.baseModelHash !== p.baseModelHash) return undefined;
+  if (!row.statementDigest || !row.statementEnvelope || !(await ctx.content.has(row.statementEnvelope))) return undefined;
   const stored = new Map(ctx.state.listUpdates(p.round).map((u) => [u.participant, u.score]));
   const scores = new Map<Address, bigint>();
   for (const u of updates) {
@@ -127,6 +135,7 @@ async function storedCandidate(ctx: EngineContext, p: FinishRoundParameters, upd
     metrics: row.metrics ?? {},
     scores,
     updates,
+    statementDigest: row.statementDigest,
   };
 }
 
@@ -153,11 +162,18 @@ async function aggregateChecked(ctx: EngineContext, p: FinishRoundParameters, up
       await ctx.content.put(encoded);
       const metrics = { aggregationSeconds, ...(evaluation ? { loss: evaluation.loss, accuracy: evaluation.accuracy } : {}) };
       leaveOutRejected(ctx, p.round, kept, rejected);
-      ctx.state.setAggregated(p.round, aggregateModelHash, metrics, scores);
+      ctx.eventLog.append("round.aggregated", {
+        round: p.round,
+        aggregateModelHash,
+        accepted: accepted.map((u) => ({ participant: u.participant, updateHash: u.updateHash })),
+        leftOut: ctx.state.listExcluded(p.round).map((u) => ({ participant: u.participant, updateHash: u.updateHash, reason: u.excluded ?? "INTERNAL" })),
+      });
+      const statement = await signRoundStatement(ctx, { round: p.round, baseModelHash: p.baseModelHash, aggregateModelHash, updates: accepted, scores, metrics });
+      ctx.state.setAggregated(p.round, aggregateModelHash, metrics, scores, statement);
       ctx.metrics.aggregationSeconds.observe(aggregationSeconds);
       if (evaluation) ctx.metrics.testAccuracy.set(evaluation.accuracy);
-      ctx.logger.info({ round: p.round, aggregateModelHash, ...metrics }, "round aggregated");
-      return { aggregate, aggregateModelHash, metrics, scores, updates: accepted };
+      ctx.logger.info({ round: p.round, aggregateModelHash, statementDigest: statement.statementDigest, ...metrics }, "round aggregated");
+      return { aggregate, aggregateModelHash, metrics, scores, updates: accepted, statementDigest: statement.statementDigest };
     }
     if (kept.length <= ctx.settings.minFitClients) {
       return { problem: `${problem ?? "the aggregate failed validation"}, and leaving out an update would lose the quorum` };
@@ -218,11 +234,18 @@ async function record(ctx: EngineContext, p: FinishRoundParameters, candidate: C
       onRetry: (attempt, error) =>
         ctx.logger.warn({ round: p.round, attempt, err: error instanceof Error ? error.message.split("\n", 1)[0] : String(error) }, "recordRound failed; retrying"),
     },
-    { round: p.round, baseModelHash: p.baseModelHash, aggregateModelHash: candidate.aggregateModelHash, updates },
+    { round: p.round, baseModelHash: p.baseModelHash, aggregateModelHash: candidate.aggregateModelHash, statementDigest: candidate.statementDigest, updates },
   );
   ctx.state.setRecorded(p.round, recorded.txHash, recorded.gasUsed);
+  ctx.eventLog.append("round.recorded", {
+    round: p.round,
+    aggregateModelHash: candidate.aggregateModelHash,
+    statementDigest: candidate.statementDigest,
+    transactionHash: recorded.txHash,
+    gasUsed: recorded.gasUsed.toString(),
+  });
   ctx.metrics.gasUsed.inc(Number(recorded.gasUsed));
   ctx.metrics.rounds.inc({ status: "recorded" });
-  const { aggregate, aggregateModelHash, metrics, scores } = candidate;
-  return { round: p.round, aggregateModelHash, global: aggregate, txHash: recorded.txHash, gasUsed: recorded.gasUsed, metrics, scores };
+  const { aggregate, aggregateModelHash, metrics, scores, statementDigest } = candidate;
+  return { round: p.round, aggregateModelHash, statementDigest, global: aggregate, txHash: recorded.txHash, gasUsed: recorded.gasUsed, metrics, scores };
 }

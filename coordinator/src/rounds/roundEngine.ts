@@ -142,6 +142,7 @@ export function createRoundEngine(ctx: EngineContext, events: RoundEngineEvents 
   function abort(round: number, attempt: number, reason: string, accepted: number, aborts: number) {
     const selected = ctx.state.getRound(round)?.selected ?? [];
     ctx.state.abortRound(round);
+    ctx.eventLog.append("round.aborted", { round, attempt, reason });
     ctx.metrics.rounds.inc({ status: "aborted" });
     const line = { round, attempt, reason, consecutiveAborts: aborts };
     if (aborts >= ctx.settings.maxAttemptsPerRound) ctx.logger.error(line, "round aborted again; nothing recorded; still retrying");

@@ -1,4 +1,4 @@
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { type Ack, FedLedgerError, isFedLedgerError, messages, type SubmitReceipt, type SubmitUpdate } from "@fedledger/client-sdk";
 import type { UpdateRow } from "../stores/stateStore.ts";
 import { validateSubmission } from "../validation/validateSubmission.ts";
@@ -6,8 +6,9 @@ import type { EngineContext } from "./engineContext.ts";
 import type { OpenRound } from "./openRound.ts";
 
 /**
- * Handles one `round:submit`: validates it, stores it durably (content store, decoded
- * sidecar, then the SQLite row), and only then acknowledges. Never throws: every
+ * Handles one `round:submit`: validates it, stores it durably (the signed bytes in the
+ * content store, the only copy: the aggregator reads the layers there; then the SQLite
+ * row), and only then acknowledges. Never throws: every
  * outcome is an Ack, refusals carry a protocol error code.
  *
  * Resending an acknowledged update identically (same round, hash and signature) gets its
@@ -19,7 +20,7 @@ import type { OpenRound } from "./openRound.ts";
 /** What accepting a submission needs: no chain writes, no sockets. */
 export type SubmissionDependencies = Pick<
   EngineContext,
-  "settings" | "safety" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "registryEntry"
+  "settings" | "safety" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "registryEntry" | "eventLog"
 >;
 
 export async function submitUpdate(
@@ -28,16 +29,20 @@ export async function submitUpdate(
   sender: Address,
   raw: unknown,
 ): Promise<Ack<SubmitReceipt>> {
+  // What the submission declares, for the event log (null until it parses).
+  let declared: { round: number | null; updateHash: Hex | null } = { round: null, updateHash: null };
   try {
     const parsed = messages.submitUpdateSchema.safeParse(raw);
     if (!parsed.success) {
       throw new FedLedgerError("INVALID_PAYLOAD", "Malformed submission", { details: messages.describeIssues(parsed.error) });
     }
     const submission = parsed.data;
+    declared = { round: submission.round, updateHash: submission.updateHash };
     ctx.metrics.bytesReceived.inc(submission.update.byteLength);
     // An identical resend of an acknowledged update: its ack again, before any round check.
     const existing = ctx.state.getUpdate(submission.round, sender);
     if (existing && sameUpdate(existing, submission)) {
+      logAccepted(ctx, sender, existing, true);
       return { ok: true, data: { round: submission.round, updateHash: existing.updateHash, duplicate: true } };
     }
     if (!open) {
@@ -59,7 +64,7 @@ export async function submitUpdate(
       });
     }
     const datasetCommitment = registry.datasetCommitment;
-    const { weights, norm } = await validateSubmission({
+    const { norm, frame } = await validateSubmission({
       context: {
         round: open.round,
         baseModelHash: open.baseModelHash,
@@ -75,13 +80,13 @@ export async function submitUpdate(
       sender,
       submission,
       datasetCommitment,
-      checkUpdate: (update) => ctx.strategy.checkUpdate(update),
+      checkUpdate: (update, updateNorm) => ctx.strategy.checkUpdate(update, updateNorm),
       now: ctx.now(),
     });
 
     // validateSubmission hashed these exact bytes and matched them to updateHash.
     await ctx.content.put(submission.update, submission.updateHash);
-    await ctx.updates.put(submission.updateHash, weights);
+    ctx.updates.locate(submission.updateHash, frame);
     // The round may have closed while this update was being checked and stored.
     if (open.closed) throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);
     const inserted = ctx.state.insertUpdate({
@@ -99,9 +104,11 @@ export async function submitUpdate(
       if (!winner || !sameUpdate(winner, submission)) {
         throw new FedLedgerError("DUPLICATE_SUBMISSION", `${sender} already submitted an update for round ${submission.round}`);
       }
+      logAccepted(ctx, sender, winner, true);
       return { ok: true, data: { round: submission.round, updateHash: submission.updateHash, duplicate: true } };
     }
     open.markAcked(sender);
+    logAccepted(ctx, sender, submission, false);
     ctx.metrics.updatesAccepted.inc();
     ctx.logger.info({ round: submission.round, participant: sender, updateHash: submission.updateHash, numSamples: submission.numSamples }, "update accepted");
     return { ok: true, data: { round: submission.round, updateHash: submission.updateHash, duplicate: false } };
@@ -112,8 +119,17 @@ export async function submitUpdate(
     if (refusal.code === "INTERNAL") ctx.logger.error({ err: error, participant: sender }, "submission failed");
     else ctx.logger.warn({ participant: sender, code: refusal.code, details: refusal.details }, "update refused");
     ctx.metrics.updatesRefused.inc({ reason: refusal.code });
+    try {
+      ctx.eventLog.append("submission.refused", { round: declared.round, participant: sender, updateHash: declared.updateHash, reason: refusal.code });
+    } catch (error) {
+      ctx.logger.error({ err: error, participant: sender }, "could not log a refused submission");
+    }
     return { ok: false, error: refusal.toWire() };
   }
+}
+
+function logAccepted(ctx: Pick<SubmissionDependencies, "eventLog">, sender: Address, update: Pick<UpdateRow, "round" | "updateHash" | "numSamples">, duplicate: boolean): void {
+  ctx.eventLog.append("submission.accepted", { round: update.round, participant: sender, updateHash: update.updateHash, numSamples: update.numSamples, duplicate });
 }
 
 /** Same hash and same signature bytes: the resend of one acknowledged update. */

@@ -3,12 +3,13 @@ import { resolve } from "node:path";
 import type { Hex } from "viem";
 import { contentHashSync, contentObjectPath, FedLedgerError } from "@fedledger/client-sdk";
 import { canonicalSha256Hex } from "./sha256Hex.ts";
-import { fileSize, writeFileDurably } from "./durableWrite.ts";
+import { fileSize } from "./durableWrite.ts";
+import { createGroupCommitter } from "./groupCommit.ts";
 
 /** Content-addressed blobs (encoded weights and updates), keyed by their SHA-256. */
 export type ContentStore = {
   /**
-   * Stores `bytes` durably (see writeFileDurably) and returns their hash. Idempotent.
+   * Stores `bytes` durably (see createDirectoryContentStore) and returns their hash. Idempotent.
    * `verifiedHash`: the SHA-256 the caller has just computed over these very bytes
    * (skips hashing 4 MB twice on the ingest path); trusted, so pass only your own result.
    */
@@ -23,18 +24,20 @@ export type ContentStore = {
 /**
  * A content store in a directory, git-style: `<dir>/ab/cdef...` for hash 0xabcdef...
  * `put` resolves only once the object is durable (temp file + fsync + atomic rename +
- * directory fsync), so a hash reported to the ledger always names bytes that survive a
- * crash; `get` verifies the bytes against their name.
+ * directory fsync; puts in flight together share a group commit, see groupCommit.ts), so a
+ * hash reported to the ledger always names bytes that survive a crash; `get` verifies the
+ * bytes against their name.
  */
 export function createDirectoryContentStore(dir: string): ContentStore {
   const root = resolve(dir);
+  const committer = createGroupCommitter();
   const pathOf = (hash: Hex): string => contentObjectPath(root, canonicalSha256Hex(hash));
   return {
     pathOf,
     async put(bytes, verifiedHash) {
       const hash = verifiedHash ? canonicalSha256Hex(verifiedHash) : contentHashSync(bytes);
       try {
-        await writeFileDurably(pathOf(hash), [bytes]);
+        await committer.write(pathOf(hash), [bytes]);
       } catch (cause) {
         throw new FedLedgerError("INTERNAL", "Could not store object", { details: `${hash}: ${String(cause)}`, cause });
       }

@@ -23,9 +23,10 @@ describe("state store", () => {
   it("excluding an update keeps its row (for resends) and invalidates a stored aggregate that included it", () => {
     const { state } = storeWithRound();
     state.closeRound(1);
-    state.setAggregated(1, hash(7), { loss: 1 }, new Map([[alice!, 10n], [bob!, 10n]]));
+    state.setAggregated(1, hash(7), { loss: 1 }, new Map([[alice!, 10n], [bob!, 10n]]), { statementDigest: hash(8), envelopeHash: hash(9) });
+    expect(state.getRound(1)).toMatchObject({ status: "aggregated", statementDigest: hash(8), statementEnvelope: hash(9) });
     state.excludeUpdate(1, alice!, "NOT_REGISTERED");
-    expect(state.getRound(1)).toMatchObject({ status: "closed", aggregateModelHash: null, metrics: null });
+    expect(state.getRound(1)).toMatchObject({ status: "closed", aggregateModelHash: null, metrics: null, statementDigest: null, statementEnvelope: null });
     expect(state.listUpdates(1).map((u) => [u.participant, u.score])).toEqual([[bob, null]]);
     expect(state.listExcluded(1).map((u) => [u.participant, u.excluded])).toEqual([[alice, "NOT_REGISTERED"]]);
     expect(state.getUpdate(1, alice!)?.updateHash).toBe(hash(2));

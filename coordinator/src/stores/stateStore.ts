@@ -26,6 +26,10 @@ export type RoundRow = {
   selected: Address[];
   aggregateModelHash: Hex | null;
   metrics: Record<string, number> | null;
+  /** The digest of the round's signed statement (stored with the aggregate), recorded on-chain with it. */
+  statementDigest: Hex | null;
+  /** The content hash of the statement's DSSE envelope. */
+  statementEnvelope: Hex | null;
   txHash: Hex | null;
   gasUsed: bigint | null;
 };
@@ -102,6 +106,8 @@ function toRound(row: SqlRow): RoundRow {
     selected: JSON.parse(row.selected as string) as Address[],
     aggregateModelHash: (row.aggregate_model_hash as Hex | null) ?? null,
     metrics: row.metrics ? (JSON.parse(row.metrics as string) as Record<string, number>) : null,
+    statementDigest: (row.statement_digest as Hex | null | undefined) ?? null,
+    statementEnvelope: (row.statement_envelope as Hex | null | undefined) ?? null,
     txHash: (row.tx_hash as Hex | null) ?? null,
     gasUsed: row.gas_used === null || row.gas_used === undefined ? null : BigInt(row.gas_used as string),
   };
@@ -128,6 +134,10 @@ const ADDED_UPDATE_COLUMNS = [
   ["norm", "REAL"],
   ["excluded", "TEXT"],
 ] as const;
+const ADDED_ROUND_COLUMNS = [
+  ["statement_digest", "TEXT"],
+  ["statement_envelope", "TEXT"],
+] as const;
 
 export type StateStore = ReturnType<typeof openStateStore>;
 
@@ -137,6 +147,8 @@ export function openStateStore(path: string) {
   db.exec(SCHEMA);
   const columns = new Set((db.prepare("PRAGMA table_info(updates)").all() as SqlRow[]).map((c) => c.name));
   for (const [name, type] of ADDED_UPDATE_COLUMNS) if (!columns.has(name)) db.exec(`ALTER TABLE updates ADD COLUMN ${name} ${type}`);
+  const roundColumns = new Set((db.prepare("PRAGMA table_info(rounds)").all() as SqlRow[]).map((c) => c.name));
+  for (const [name, type] of ADDED_ROUND_COLUMNS) if (!roundColumns.has(name)) db.exec(`ALTER TABLE rounds ADD COLUMN ${name} ${type}`);
   const now = () => Date.now();
 
   const statements = {
@@ -147,11 +159,12 @@ export function openStateStore(path: string) {
       `INSERT INTO rounds (round, attempt, status, base_model_hash, deadline, selected, updated_at)
        VALUES (?, ?, 'open', ?, ?, ?, ?)
        ON CONFLICT(round) DO UPDATE SET attempt = excluded.attempt, status = 'open', base_model_hash = excluded.base_model_hash,
-         deadline = excluded.deadline, selected = excluded.selected, aggregate_model_hash = NULL, metrics = NULL, updated_at = excluded.updated_at`,
+         deadline = excluded.deadline, selected = excluded.selected, aggregate_model_hash = NULL, metrics = NULL,
+         statement_digest = NULL, statement_envelope = NULL, updated_at = excluded.updated_at`,
     ),
     setStatus: db.prepare("UPDATE rounds SET status = ?, updated_at = ? WHERE round = ?"),
     setAggregated: db.prepare(
-      "UPDATE rounds SET status = 'aggregated', aggregate_model_hash = ?, metrics = ?, updated_at = ? WHERE round = ?",
+      "UPDATE rounds SET status = 'aggregated', aggregate_model_hash = ?, metrics = ?, statement_digest = ?, statement_envelope = ?, updated_at = ? WHERE round = ?",
     ),
     setRecorded: db.prepare("UPDATE rounds SET status = 'recorded', tx_hash = ?, gas_used = ?, updated_at = ? WHERE round = ?"),
     insertUpdate: db.prepare(
@@ -166,7 +179,7 @@ export function openStateStore(path: string) {
     clearScores: db.prepare("UPDATE updates SET score = NULL WHERE round = ?"),
     closeRound: db.prepare("UPDATE rounds SET status = 'closed', updated_at = ? WHERE round = ? AND status = 'open'"),
     invalidateAggregate: db.prepare(
-      "UPDATE rounds SET status = 'closed', aggregate_model_hash = NULL, metrics = NULL, updated_at = ? WHERE round = ? AND status = 'aggregated'",
+      "UPDATE rounds SET status = 'closed', aggregate_model_hash = NULL, metrics = NULL, statement_digest = NULL, statement_envelope = NULL, updated_at = ? WHERE round = ? AND status = 'aggregated'",
     ),
     setScore: db.prepare("UPDATE updates SET score = ? WHERE round = ? AND participant = ?"),
     seen: db.prepare(
@@ -219,11 +232,18 @@ export function openStateStore(path: string) {
         throw error;
       }
     },
-    setAggregated(round: number, aggregateModelHash: Hex, metrics: Record<string, number>, scores: ReadonlyMap<Address, bigint>): void {
+    /** Stores the round's aggregate, its scores and its signed statement together: a restart re-sends exactly this record. */
+    setAggregated(
+      round: number,
+      aggregateModelHash: Hex,
+      metrics: Record<string, number>,
+      scores: ReadonlyMap<Address, bigint>,
+      statement: { statementDigest: Hex; envelopeHash: Hex },
+    ): void {
       db.exec("BEGIN IMMEDIATE");
       try {
         for (const [participant, score] of scores) statements.setScore.run(score.toString(), round, participant);
-        statements.setAggregated.run(aggregateModelHash, JSON.stringify(metrics), now(), round);
+        statements.setAggregated.run(aggregateModelHash, JSON.stringify(metrics), statement.statementDigest, statement.envelopeHash, now(), round);
         db.exec("COMMIT");
       } catch (error) {
         db.exec("ROLLBACK");

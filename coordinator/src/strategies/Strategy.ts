@@ -9,6 +9,8 @@ export type FitResult = {
   readonly participant: Address;
   readonly numSamples: number;
   readonly updateHash: Hex;
+  /** The update's L2 norm as computed at its ack (updateNorm of its values), when known: saves a pass over it. */
+  readonly norm?: number | null;
 };
 
 /** A selected client that produced no accepted update. Data, not an exception. */
@@ -56,8 +58,11 @@ export interface Strategy {
   initializeParameters(): Promise<Weights>;
   /** Picks this round's clients from those available. */
   configureFit(round: number, available: readonly ClientProxy[]): readonly ClientProxy[];
-  /** Robustness bound for one update before it is accepted; a string is the refusal reason. */
-  checkUpdate(update: Weights): string | undefined;
+  /**
+   * Robustness bound for one update before it is accepted; a string is the refusal reason.
+   * `norm`: the update's L2 norm (updateNorm), when the caller has it already.
+   */
+  checkUpdate(update: Weights, norm?: number): string | undefined;
   /**
    * Combines the accepted updates deterministically into the next global model, and says
    * which updates it rejected. The same updates (in any order) and the same global model

@@ -196,11 +196,10 @@ export class FedAvg implements Strategy {
    * Refuses an update that does not match the layout or holds a non-finite value (its norm
    * is then not finite). The absolute norm bound is the coordinator's (`safety.maxUpdateNorm`).
    */
-  checkUpdate(update: Weights): string | undefined {
+  checkUpdate(update: Weights, norm = updateNorm(update)): string | undefined {
     if (update.length !== this.layout.length || this.layout.some((layer, i) => update[i]?.length !== layerSize(layer))) {
       return "update does not match the model layout";
     }
-    const norm = updateNorm(update);
     return Number.isFinite(norm) ? undefined : `update L2 norm ${norm} is not finite`;
   }
 

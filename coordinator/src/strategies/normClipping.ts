@@ -93,8 +93,8 @@ export class NormClipping implements Strategy {
     return this.inner.configureFit(round, available);
   }
 
-  checkUpdate(update: Weights): string | undefined {
-    return this.inner.checkUpdate(update);
+  checkUpdate(update: Weights, norm?: number): string | undefined {
+    return this.inner.checkUpdate(update, norm);
   }
 
   async aggregateFit(parameters: AggregateFitParameters): Promise<AggregateFitResult> {
@@ -123,7 +123,7 @@ export class NormClipping implements Strategy {
 }
 
 async function finiteNorm(result: FitResult, source: UpdateSource): Promise<number> {
-  const norm = await updateNorm(source, result.updateHash);
+  const norm = result.norm ?? (await updateNorm(source, result.updateHash));
   if (!Number.isFinite(norm)) {
     throw new FedLedgerError("NON_FINITE", "An accepted update has a non-finite norm", { details: result.updateHash });
   }

@@ -188,6 +188,21 @@ describe("NormClipping", () => {
     expect(strategy.name).toBe("NormClipping(FedAvg)");
   });
 
+  it("takes the norms the results carry (stored at the ack) instead of reading the updates again, with the same bytes", async () => {
+    const deltas = [[3, 4, 0, 0], [0.3, 0.4, 0, 0], [0, 0, 0, 12]].map((d) => d.map(Math.fround));
+    const strategy = new NormClipping({ medianMultiple: 1, inner: new FedAvg(base) });
+    const plain = round(deltas, [1, 2, 3]);
+    let reads = 0;
+    const counted = { parameterCount: 4, read: (h: Hex, o: number, into: Float32Array) => (reads++, plain.source.read(h, o, into)) };
+    const withNorms = { ...plain, source: counted, results: plain.results.map((r, i) => ({ ...r, norm: Math.sqrt(deltas[i]!.reduce((s, x) => s + x * x, 0)) })) };
+    const expected = await strategy.aggregateFit(plain);
+    const readsWithout = (await strategy.aggregateFit({ ...plain, source: counted }), reads);
+    reads = 0;
+    const { weights } = await strategy.aggregateFit(withNorms);
+    expect(flat(weights)).toEqual(flat(expected.weights));
+    expect(reads).toBe(readsWithout - deltas.length); // one read per update fewer: the norm pass
+  });
+
   it("passes the inner strategy's rejections through", async () => {
     const deltas = [honest[0]!, outlier, ...honest.slice(1)];
     const { rejected } = await new NormClipping({ maxNorm: 1e9, inner: new MultiKrum({ ...base, minFitClients: 5, minAvailableClients: 5, f: 1 }) }).aggregateFit(round(deltas));

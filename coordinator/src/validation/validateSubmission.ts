@@ -8,8 +8,8 @@ import {
   recoverUpdateSigner,
   type SubmitUpdate,
   type WeightDtype,
+  type WeightsFrame,
 } from "@fedledger/client-sdk";
-import { updateNorm } from "./updateNorm.ts";
 
 /** What a submission is checked against: the open round as the coordinator sees it. */
 export type SubmissionContext = {
@@ -26,7 +26,12 @@ export type SubmissionContext = {
   maxUpdateNorm: number | undefined;
 };
 
-export type ValidatedSubmission = { weights: Float32Array[]; /** L2 norm of the update. */ norm: number };
+export type ValidatedSubmission = {
+  /** L2 norm of the update (updateNorm of the decoded values, computed in the decoding pass). */
+  norm: number;
+  /** Where the layers' data lie in the signed bytes: the aggregator reads them there. */
+  frame: WeightsFrame;
+};
 
 /**
  * Checks one signed update, cheapest checks first, and everything the ledger will check
@@ -41,7 +46,7 @@ export async function validateSubmission(parameters: {
   sender: Address;
   submission: SubmitUpdate;
   datasetCommitment: Hex;
-  checkUpdate: (update: Float32Array[]) => string | undefined;
+  checkUpdate: (update: Float32Array[], norm: number) => string | undefined;
   now: number;
 }): Promise<ValidatedSubmission> {
   const { context: ctx, sender, submission: s } = parameters;
@@ -83,13 +88,13 @@ export async function validateSubmission(parameters: {
   if (decoded.dtype !== ctx.dtype) {
     throw new FedLedgerError("INVALID_PAYLOAD", `This round takes ${ctx.dtype} updates`, { details: `got ${decoded.dtype}` });
   }
-  const refusal = parameters.checkUpdate(decoded.weights);
+  const { norm } = decoded;
+  const refusal = parameters.checkUpdate(decoded.weights, norm);
   if (refusal) throw new FedLedgerError("NORM_EXCEEDED", "The update is outside the strategy's bounds", { details: refusal });
-  const norm = updateNorm(decoded.weights);
   if (ctx.maxUpdateNorm !== undefined && norm > ctx.maxUpdateNorm) {
     throw new FedLedgerError("NORM_EXCEEDED", "The update's L2 norm exceeds the coordinator's bound", {
       details: `norm ${norm.toPrecision(6)} > ${ctx.maxUpdateNorm}`,
     });
   }
-  return { weights: decoded.weights, norm };
+  return { norm, frame: { dtype: decoded.dtype, layers: decoded.layers } };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { custom, keccak256, toHex } from "viem";
-import { BUDGET, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../../test/fixtures/ledger.ts";
+import { BUDGET, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../../test/fixtures/ledger.ts";
 import { createLedgerReader } from "../../chain/ledgerClients.ts";
 import { claimCommand, formatClaim } from "./claim.ts";
 
@@ -10,7 +10,7 @@ describe("claim command (EDR)", () => {
     const p1 = participantAccount(1);
     await f.register([p1]);
     const update = await f.signed(p1, { round: 1, updateHash: updateHashOf(1, 0), numSamples: 1n, score: 1n });
-    await f.ledger.write.recordRound([1n, GENESIS, keccak256(toHex("c1")), [update]]);
+    await f.ledger.write.recordRound([1n, GENESIS, keccak256(toHex("c1")), statementOf(1n), [update]]);
     await f.walletOf(p1);
     const reader = createLedgerReader({ transport: custom(f.connection.provider), ledger: f.ledger.address });
     const recipient = participantAccount(50).address;

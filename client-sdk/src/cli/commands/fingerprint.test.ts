@@ -1,7 +1,9 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { zeroHash } from "viem";
 import { encodeIdx } from "../../data/idxFormat.ts";
 import { loadMnistDigits } from "../../data/loadMnistDigits.ts";
 import { datasetFingerprint } from "../../dataset/merkle.ts";
@@ -19,9 +21,29 @@ describe("fingerprint command", () => {
       records: 300,
       featureShape: [784],
       numClasses: 10,
+      attestationDigest: zeroHash,
     });
+    expect(formatFingerprint(result)).toContain("Attestation   none declared");
     expect(result.commitment).not.toBe(EMPTY_DATASET_ROOT);
     expect(formatFingerprint(result)).toContain(`Commitment    ${result.commitment}\nDataset size  300\n`);
+  });
+
+  it("hashes the consent or licence attestation, which never leaves the machine, or takes its digest", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fedledger-fp-"));
+    const consent = join(dir, "consent.pdf");
+    const document = Buffer.from("%PDF consent of the data subjects, licence CC-BY-4.0");
+    await writeFile(consent, document);
+    const digest = `0x${createHash("sha256").update(document).digest("hex")}`;
+    const dataset = parseDatasetSpec("mnist:20");
+    const fromFile = await fingerprintCommand({ dataset, attestation: consent });
+    expect(fromFile.attestationDigest).toBe(digest);
+    expect(formatFingerprint(fromFile)).toContain(`Attestation   ${digest}`);
+    expect((await fingerprintCommand({ dataset, attestationDigest: digest.toUpperCase().replace("0X", "0x") })).attestationDigest).toBe(digest);
+
+    await expect(fingerprintCommand({ dataset, attestation: consent, attestationDigest: digest })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+    await expect(fingerprintCommand({ dataset, attestationDigest: zeroHash })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+    await expect(fingerprintCommand({ dataset, attestationDigest: "0x1234" })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+    await expect(fingerprintCommand({ dataset, attestation: join(dir, "missing.pdf") })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
   });
 
   it("reads csv with its options and counts duplicate records once", async () => {

@@ -5,8 +5,9 @@ import { datasetRecordHashes } from "../../dataset/recordHash.ts";
 import { formatFields } from "../format/formatTable.ts";
 import { loadDatasetSpec } from "../loadDatasetSpec.ts";
 import { type DatasetSpec, describeDatasetSpec } from "../parseDatasetSpec.ts";
+import { type AttestationOptions, describeAttestation, resolveAttestation } from "../resolveAttestation.ts";
 
-export type FingerprintOptions = { dataset: DatasetSpec };
+export type FingerprintOptions = { dataset: DatasetSpec } & AttestationOptions;
 export type FingerprintDependencies = { loadDataset?: (spec: DatasetSpec) => Promise<Dataset> };
 
 export type FingerprintResult = {
@@ -22,13 +23,19 @@ export type FingerprintResult = {
   readonly records: number;
   readonly featureShape: readonly number[];
   readonly numClasses: number;
+  /**
+   * The attestation digest to register with the commitment: the SHA-256 of the consent or
+   * licence document (`--attestation`), which stays with the institution. Zero: none declared.
+   */
+  readonly attestationDigest: Hex;
 };
 
-/** Loads the dataset and computes its commitment (the Merkle root over its record hashes) and size. */
+/** Loads the dataset and computes its commitment (the Merkle root over its record hashes), its size and the attestation digest. */
 export async function fingerprintCommand(
   options: FingerprintOptions,
   dependencies: FingerprintDependencies = {},
 ): Promise<FingerprintResult> {
+  const attestationDigest = await resolveAttestation(options);
   const dataset = await (dependencies.loadDataset ?? loadDatasetSpec)(options.dataset);
   const tree = buildMerkleTree(datasetRecordHashes(dataset));
   return {
@@ -38,6 +45,7 @@ export async function fingerprintCommand(
     records: dataset.numSamples,
     featureShape: dataset.featureShape,
     numClasses: dataset.numClasses,
+    attestationDigest,
   };
 }
 
@@ -47,5 +55,6 @@ export function formatFingerprint(result: FingerprintResult): string {
     ["Commitment", result.commitment],
     ["Dataset size", result.datasetSize === result.records ? String(result.datasetSize) : `${result.datasetSize} (distinct records of ${result.records} loaded)`],
     ["Features", `[${result.featureShape.join(", ")}], ${result.numClasses} classes`],
+    ["Attestation", describeAttestation(result.attestationDigest)],
   ]);
 }

@@ -4,12 +4,14 @@ import { type BlockRange, resolveBlockRange } from "../../chain/blockRange.ts";
 import { withChainErrors } from "../../chain/chainError.ts";
 import { readRoundRecordedEvents } from "../../chain/ledgerEvents.ts";
 import { readLineage } from "../../chain/readLineage.ts";
+import { readReleases, releasesOfModel } from "../../chain/readReleases.ts";
 import { FedLedgerError } from "../../errors/FedLedgerError.ts";
 import { decodeWeights } from "../../protocol/encoding/weightsCodec.ts";
 import { contributionLedgerAbi } from "../../protocol/ledgerAbi.ts";
 import { layerLayout, parseModelSpec } from "../../training/modelSpec.ts";
 import { readJsonFile, readStoredObject, STORE_MODEL_SPEC_FILE } from "../../modelFiles/coordinatorStore.ts";
-import type { ExportMetadata } from "../../modelFiles/exportedModelFormat.ts";
+import type { ExportedRelease, ExportMetadata } from "../../modelFiles/exportedModelFormat.ts";
+import { exportedRelease, writeExportedRelease } from "../../modelFiles/exportedRelease.ts";
 import { readLocalModelCopy } from "../../modelFiles/localModelCopy.ts";
 import { bundledObjects, readAuditBundle } from "../../audit/auditBundle.ts";
 import { formatFields } from "../format/formatTable.ts";
@@ -37,6 +39,9 @@ export type ModelExportResult = {
   readonly modelJsonPath: string;
   readonly weightsPath: string;
   readonly metadata: ExportMetadata;
+  /** `release.json`, written when the model has releases on the ledger; null otherwise. */
+  readonly releasePath: string | null;
+  readonly release: ExportedRelease | null;
 };
 
 type Picked = { round: number; modelHash: Hex; bytes: Uint8Array; spec: unknown };
@@ -86,8 +91,9 @@ async function fromLocalCopy(source: Extract<ModelSource, { kind: "local" }>, ro
  * `fedledger model export`: takes a global model from a coordinator's store, a
  * participant's local copy or an audit bundle, checks that the ledger records its hash for its round (the
  * genesis hash for round 0), and writes it as a TensorFlow.js Layers directory whose
- * metadata carries the hash, the round and the lineage. The serialised weights are
- * re-hashed before anything is written (see writeExportedModel).
+ * metadata carries the hash, the round and the lineage, with a `release.json` beside it
+ * naming the model's releases (tag, report digest, approvers, status) when it has any.
+ * The serialised weights are re-hashed before anything is written (see writeExportedModel).
  *
  * Throws MODEL_NOT_RECORDED when the ledger does not record the model for that round,
  * HASH_MISMATCH for weights that do not match their hash, INVALID_CONFIG for a source
@@ -115,6 +121,14 @@ export async function modelExportCommand(options: ModelExportOptions, dependenci
   const spec = parseModelSpec(picked.spec);
   const { weights } = decodeWeights(picked.bytes, layerLayout(spec));
   const lineage = await readLineage(reader, picked.modelHash, { ...options.range, toBlock: range.toBlock });
+  // A release names a round and its model: only the releases of this round's model travel with it.
+  const { releases } = picked.round === 0 ? { releases: [] } : await readReleases(reader, { ...options.range, toBlock: range.toBlock });
+  const release = exportedRelease({
+    chainId,
+    ledger: reader.ledger,
+    modelHash: picked.modelHash.toLowerCase() as Hex,
+    releases: releasesOfModel(releases, picked.modelHash).filter((r) => r.round === BigInt(picked.round)),
+  });
   const metadata: ExportMetadata = {
     version: 1,
     modelHash: picked.modelHash.toLowerCase() as Hex,
@@ -130,7 +144,8 @@ export async function modelExportCommand(options: ModelExportOptions, dependenci
   };
   const { writeExportedModel } = await import("../../modelFiles/writeExportedModel.ts");
   const written = await writeExportedModel({ dir: options.out, spec, weights, metadata });
-  return { out: options.out, modelJsonPath: written.modelJsonPath, weightsPath: written.weightsPath, metadata };
+  const releasePath = await writeExportedRelease(options.out, release);
+  return { out: options.out, modelJsonPath: written.modelJsonPath, weightsPath: written.weightsPath, metadata, releasePath: releasePath ?? null, release: release ?? null };
 }
 
 export function formatModelExport(result: ModelExportResult): string {
@@ -142,5 +157,11 @@ export function formatModelExport(result: ModelExportResult): string {
     ["SHA-256", `${metadata.modelHash} (recorded on-chain)`],
     ["Lineage", `${metadata.lineage.length} round(s) back to genesis ${metadata.genesisModelHash}`],
     ["Source", metadata.source],
+    [
+      "Release",
+      result.release === null
+        ? "not released"
+        : `${result.release.releases.map((r) => `${r.releaseId} ${JSON.stringify(r.tag)} (${r.status}, ${r.approvers.length} approvers)`).join("; ")} in ${result.releasePath}`,
+    ],
   ]);
 }

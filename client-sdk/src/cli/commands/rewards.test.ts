@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { custom, formatUnits, keccak256, toHex } from "viem";
-import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../../test/fixtures/ledger.ts";
+import { BUDGET, byParticipant, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../../test/fixtures/ledger.ts";
 import { createLedgerReader } from "../../chain/ledgerClients.ts";
 import { formatRewards, rewardsCommand } from "./rewards.ts";
 
@@ -17,7 +17,7 @@ describe("rewards command (EDR)", () => {
       const updates = await Promise.all(
         [p1, p2].map((a, k) => f.signed(a, { round, base, updateHash: updateHashOf(round, k), numSamples: 1n, score: pair[k]! })),
       );
-      await f.ledger.write.recordRound([BigInt(round), base, aggregates[i]!, byParticipant(updates)]);
+      await f.ledger.write.recordRound([BigInt(round), base, aggregates[i]!, statementOf(round), byParticipant(updates)]);
     }
     const reader = createLedgerReader({ transport: custom(f.connection.provider), ledger: f.ledger.address });
 

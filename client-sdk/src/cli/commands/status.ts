@@ -4,6 +4,7 @@ import type { LedgerReader } from "../../chain/ledgerClients.ts";
 import { type ParticipantStatus, readParticipantStatus } from "../../chain/readParticipantStatus.ts";
 import { formatFields } from "../format/formatTable.ts";
 import { formatTimestamp } from "../format/formatTimestamp.ts";
+import { describeAttestation } from "../resolveAttestation.ts";
 
 export type StatusOptions = { address: Address; range?: BlockRange };
 export type ChainDependencies = { reader: LedgerReader };
@@ -24,6 +25,7 @@ export function formatStatus(result: StatusResult): string {
     ["Status", registered ? result.status : "not registered"],
     ["Dataset commitment", registered ? result.datasetCommitment : "-"],
     ["Dataset size", registered ? `${result.datasetSize} records` : "-"],
+    ["Attestation", registered ? describeAttestation(result.attestationDigest) : "-"],
     ["Registered at", formatTimestamp(result.registeredAt)],
     ["Rounds contributed", rounds.length === 0 ? "0" : `${rounds.length} (rounds ${rounds.join(", ")})`],
     ["As of block", String(result.blockNumber)],

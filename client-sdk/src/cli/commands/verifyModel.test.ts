@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { custom } from "viem";
-import { byParticipant, deployLedger, GENESIS, participantAccount, updateHashOf } from "../../../../test/fixtures/ledger.ts";
+import { byParticipant, deployLedger, GENESIS, participantAccount, statementOf, updateHashOf } from "../../../../test/fixtures/ledger.ts";
 import { createLedgerReader } from "../../chain/ledgerClients.ts";
 import { encodeWeights } from "../../protocol/encoding/weightsCodec.ts";
 import { contentHash } from "../../protocol/hashing/contentHash.ts";
-import { formatVerifyModel, hashFile, verifyModelCommand } from "./verifyModel.ts";
+import { hashFile } from "../hashFile.ts";
+import { formatVerifyModel, verifyModelCommand } from "./verifyModel.ts";
 
 const LAYOUT = [
   { name: "dense/kernel", shape: [3, 2] },
@@ -32,7 +33,7 @@ describe("verify-model command (EDR)", () => {
       const base = round === 1 ? GENESIS : hashes[round - 2]!;
       const members = round === 1 ? [p1, p2] : [p2];
       const updates = await Promise.all(members.map((a, k) => f.signed(a, { round, base, updateHash: updateHashOf(round, k), numSamples: 2n, score: 2n })));
-      await f.ledger.write.recordRound([BigInt(round), base, hashes[round - 1]!, byParticipant(updates)]);
+      await f.ledger.write.recordRound([BigInt(round), base, hashes[round - 1]!, statementOf(round), byParticipant(updates)]);
     }
     const reader = createLedgerReader({ transport: custom(f.connection.provider), ledger: f.ledger.address });
 

@@ -1,14 +1,15 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { type BlockRange, resolveBlockRange } from "../../chain/blockRange.ts";
 import { readRoundRecordedEvents } from "../../chain/ledgerEvents.ts";
 import { type ModelLineage, readLineage } from "../../chain/readLineage.ts";
+import { readReleases, type Release, releasesOfModel } from "../../chain/readReleases.ts";
 import { FedLedgerError } from "../../errors/FedLedgerError.ts";
-import { createContentHasher } from "../../protocol/hashing/contentHash.ts";
-import type { ExportMetadata } from "../../modelFiles/exportedModelFormat.ts";
+import type { ExportMetadata, ExportedRelease } from "../../modelFiles/exportedModelFormat.ts";
 import { readExportedModel } from "../../modelFiles/readExportedModel.ts";
+import { readExportedRelease } from "../../modelFiles/exportedRelease.ts";
 import { formatFields, formatTable } from "../format/formatTable.ts";
+import { hashFile } from "../hashFile.ts";
 import type { ChainDependencies } from "./status.ts";
 
 export type VerifyModelOptions = { file: string; range?: BlockRange };
@@ -18,27 +19,11 @@ export type VerifyModelResult = {
   readonly modelHash: Hex;
   readonly bytes: number;
   readonly lineage: ModelLineage;
+  /** The model's releases on the ledger, by id (none for an unrecorded or genesis model). */
+  readonly releases: readonly Release[];
   /** An exported directory's fedledger metadata (null for a directory without it); absent for a file. */
   readonly exported?: ExportMetadata | null;
 };
-
-/** SHA-256 of a file, streamed. Throws INVALID_CONFIG when it cannot be read. */
-export async function hashFile(path: string): Promise<{ hash: Hex; bytes: number }> {
-  const hasher = createContentHasher();
-  let bytes = 0;
-  try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      hasher.update(chunk);
-      bytes += chunk.length;
-    }
-  } catch (cause) {
-    throw new FedLedgerError("INVALID_CONFIG", `Cannot read the model file ${path}`, {
-      details: cause instanceof Error ? cause.message : String(cause),
-      cause,
-    });
-  }
-  return { hash: hasher.digest(), bytes };
-}
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
@@ -70,6 +55,46 @@ async function hashExportedModel(dir: string): Promise<{ hash: Hex; bytes: numbe
  * exits non-zero.
  */
 export async function verifyModelCommand(options: VerifyModelOptions, dependencies: ChainDependencies): Promise<VerifyModelResult> {
+  const result = await verifyLineage(options, dependencies);
+  if (result.lineage.kind !== "recorded") return { ...result, releases: [] };
+  const { releases } = await readReleases(dependencies.reader, options.range);
+  const own = releasesOfModel(releases, result.modelHash);
+  if (result.exported !== undefined) {
+    checkExportedRelease(await readExportedRelease(options.file), own, { dir: options.file, modelHash: result.modelHash, ledger: dependencies.reader.ledger });
+  }
+  return { ...result, releases: own };
+}
+
+/**
+ * An exported directory's `release.json` must name only releases the ledger records for
+ * this model, with the same round, tag, report and approvers. Throws RELEASE_NOT_RECORDED.
+ */
+function checkExportedRelease(exported: ExportedRelease | undefined, onChain: readonly Release[], at: { dir: string; modelHash: Hex; ledger: Address }): void {
+  if (exported === undefined) return;
+  const { dir } = at;
+  if (exported.modelHash.toLowerCase() !== at.modelHash.toLowerCase() || exported.ledger.toLowerCase() !== at.ledger.toLowerCase()) {
+    throw new FedLedgerError("RELEASE_NOT_RECORDED", `${dir}'s release file is for another model or ledger`, {
+      details: `release file: model ${exported.modelHash} on ${exported.ledger}; here: model ${at.modelHash} on ${at.ledger}`,
+    });
+  }
+  for (const claimed of exported.releases) {
+    const release = onChain.find((r) => r.releaseId === BigInt(claimed.releaseId));
+    const same =
+      release !== undefined &&
+      release.round === BigInt(claimed.round) &&
+      release.tag === claimed.tag &&
+      release.reportDigest.toLowerCase() === claimed.reportDigest.toLowerCase() &&
+      release.approvers.length === claimed.approvers.length &&
+      release.approvers.every((a, i) => a.toLowerCase() === claimed.approvers[i]?.toLowerCase());
+    if (!same) {
+      throw new FedLedgerError("RELEASE_NOT_RECORDED", `${dir}'s release file names release ${claimed.releaseId} (${JSON.stringify(claimed.tag)}), which the ledger does not record for this model`, {
+        details: release === undefined ? "no such release of this model" : `on-chain: round ${release.round}, tag ${JSON.stringify(release.tag)}, report ${release.reportDigest}, approvers ${release.approvers.join(", ")}`,
+      });
+    }
+  }
+}
+
+async function verifyLineage(options: VerifyModelOptions, dependencies: ChainDependencies): Promise<Omit<VerifyModelResult, "releases">> {
   if (await isDirectory(options.file)) {
     const { hash, bytes, metadata } = await hashExportedModel(options.file);
     const lineage = await readLineage(dependencies.reader, hash, options.range);
@@ -86,7 +111,7 @@ export async function verifyModelCommand(options: VerifyModelOptions, dependenci
     }
     return { file: options.file, modelHash: hash, bytes, lineage, exported: metadata };
   }
-  const { hash, bytes } = await hashFile(options.file);
+  const { hash, bytes } = await hashFile(options.file, "model file");
   const lineage = await readLineage(dependencies.reader, hash, options.range);
   return { file: options.file, modelHash: hash, bytes, lineage };
 }
@@ -111,6 +136,29 @@ export function formatVerifyModel(result: VerifyModelResult): string {
           lineage.steps.map((s) => [String(s.round), s.baseModelHash, s.aggregateModelHash, String(s.participants.length), s.transactionHash]),
           ["right", "left", "left", "right", "left"],
         ),
+        formatReleases(result.releases),
       ].join("\n\n");
   }
+}
+
+/** One line per release of the model, with its status and approvers, or "Not released". */
+export function formatReleases(releases: readonly Release[]): string {
+  if (releases.length === 0) return "Release: not released (no approved release names this model).";
+  return releases
+    .map((r) => {
+      const status =
+        r.deprecation !== null
+          ? `deprecated by ${r.deprecation.approver}: ${JSON.stringify(r.deprecation.reason)}${r.current ? " (still the current release until rolled back)" : ""}`
+          : r.current
+            ? "current release"
+            : r.rollbacks.length > 0
+              ? `rolled back to release ${r.rollbacks.at(-1)?.toReleaseId} by ${r.rollbacks.at(-1)?.approver}: ${JSON.stringify(r.rollbacks.at(-1)?.reason)}`
+              : "superseded by a later release";
+      return [
+        `Release ${r.releaseId} ${JSON.stringify(r.tag)} (round ${r.round}): ${status}`,
+        `  approved by ${r.approvers.join(", ")}`,
+        `  report ${r.reportDigest}, transaction ${r.transactionHash}`,
+      ].join("\n");
+    })
+    .join("\n");
 }

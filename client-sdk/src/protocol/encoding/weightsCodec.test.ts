@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isFedLedgerError } from "../../errors/FedLedgerError.ts";
 import type { ErrorCode } from "../../errors/codes.ts";
 import type { LayerSpec } from "./layout.ts";
-import { decodeWeights, encodeWeights, WEIGHTS_FORMAT_VERSION, WEIGHTS_MAGIC } from "./weightsCodec.ts";
+import { decodeWeights, encodeWeights, parseWeightsFrame, WEIGHTS_FORMAT_VERSION, WEIGHTS_MAGIC } from "./weightsCodec.ts";
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const layout: LayerSpec[] = [
@@ -74,6 +74,40 @@ describe("canonical weights encoding", () => {
     );
   });
 
+  it("computes the norm in the decoding pass: +0, then v·v added in layout order in binary64", () => {
+    fc.assert(
+      fc.property(layoutAndWeights, fc.constantFrom("f32" as const, "i8" as const), ([l, w], dtype) => {
+        const decoded = decodeWeights(encodeWeights(w, l, dtype), l);
+        let sum = 0;
+        for (const layer of decoded.weights) for (const v of layer) sum += v * v;
+        expect(decoded.norm).toBe(Math.sqrt(sum));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("locates every layer's data inside the encoding (what a reader of the stored object uses)", () => {
+    fc.assert(
+      fc.property(layoutAndWeights, fc.constantFrom("f32" as const, "i8" as const), ([l, w], dtype) => {
+        const encoded = encodeWeights(w, l, dtype);
+        const decoded = decodeWeights(encoded, l);
+        const frame = parseWeightsFrame(encoded, l);
+        expect(frame).toEqual({ dtype, layers: decoded.layers });
+        frame.layers.forEach((at, i) => {
+          const data = encoded.subarray(at.byteOffset, at.byteOffset + at.byteLength);
+          if (dtype === "f32") {
+            expect(at.scale).toBe(1);
+            expect(Uint8Array.from(data)).toEqual(Uint8Array.from(bytes(decoded.weights[i]!)));
+          } else {
+            const values = new Int8Array(data.buffer, data.byteOffset, data.byteLength);
+            expect(Float32Array.from(values, (q) => q * at.scale)).toEqual(decoded.weights[i]);
+          }
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("refuses to encode weights that do not match the layout", () => {
     expectCode(() => encodeWeights([weights[0]!], layout), "SHAPE_MISMATCH");
     expectCode(() => encodeWeights([weights[0]!, new Float32Array(3)], layout), "SHAPE_MISMATCH");
@@ -109,6 +143,17 @@ describe("canonical weights encoding", () => {
       ["int8 wrong length", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(5), bytes(Float32Array.from([1]))], ["dense_0/bias", [2], new Uint8Array(2), bytes(Float32Array.from([1]))]]), "DECODE_ERROR"],
     ] as const)("%s", (_name, input, code) => {
       expectCode(() => decodeWeights(input, layout), code);
+    });
+
+    it("names the first non-finite value of the first bad layer, whatever comes after it", () => {
+      const bad = frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [["dense_0/kernel", [3, 2], bytes(Float32Array.from([3e38, 3e38, Number.NaN, Infinity, 1, 2]))], ["dense_0/bias", [2], bytes(Float32Array.from([Infinity, 1]))]]);
+      try {
+        decodeWeights(bad, layout);
+        expect.fail("expected NON_FINITE");
+      } catch (error) {
+        expect(isFedLedgerError(error) && [error.code, error.details]).toEqual(["NON_FINITE", "index 2 is NaN"]);
+        expect((error as Error).message).toContain("dense_0/kernel");
+      }
     });
 
     it("a valid frame decodes (control)", () => {

@@ -43,7 +43,25 @@ export function encodeWeights(weights: Weights, layout: readonly LayerSpec[], dt
   return packr.pack([WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, dtype, layers]);
 }
 
-export type DecodedWeights = { dtype: WeightDtype; weights: Float32Array[] };
+/** Where one layer's data lies inside an encoding: bytes [byteOffset, byteOffset + byteLength). */
+export type LayerLocation = {
+  readonly byteOffset: number;
+  readonly byteLength: number;
+  /** The i8 dequantization scale (a safe float32); 1 for f32. */
+  readonly scale: number;
+};
+
+/** An encoding's frame, checked against a layout: its dtype and where each layer's data lies. */
+export type WeightsFrame = { dtype: WeightDtype; layers: LayerLocation[] };
+
+export type DecodedWeights = {
+  dtype: WeightDtype;
+  weights: Float32Array[];
+  /** L2 norm of the decoded values: s = +0; s += v·v over every value in layout order, in binary64; sqrt(s). */
+  norm: number;
+  /** Where each layer's data lies in the decoded bytes (readers of a stored object use these). */
+  layers: LayerLocation[];
+};
 
 function malformed(reason: string): FedLedgerError {
   return new FedLedgerError("DECODE_ERROR", "Malformed weights encoding", { details: reason });
@@ -61,23 +79,40 @@ function float32From(bytes: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
-function assertFinite(values: Float32Array, name: string): void {
+/**
+ * Adds v·v for every value of `values` to `sum` (binary64, ascending) and returns the new
+ * sum. One pass for both checks: the square of a finite float32 is a finite binary64 (at
+ * most 1.2e77), so the sum stays finite exactly as long as every value is.
+ */
+function addSquares(sum: number, values: Float32Array): number {
+  let s = sum;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (v - v !== 0) {
-      throw new FedLedgerError("NON_FINITE", `Layer ${name} holds a non-finite value`, {
-        details: `index ${i} is ${v}`,
-      });
-    }
+    s += v * v;
   }
+  return s;
 }
 
+function nonFinite(values: Float32Array, name: string): FedLedgerError {
+  const index = values.findIndex((v) => !Number.isFinite(v));
+  return new FedLedgerError("NON_FINITE", `Layer ${name} holds a non-finite value`, {
+    details: `index ${index} is ${values[index]}`,
+  });
+}
+
+type Layer = { location: LayerLocation; data: Uint8Array };
+
 /**
- * Decodes and validates an encoding against the expected layout: the frame, the layer
- * names, order and shapes, the byte lengths, and that every value (and scale) is finite.
- * Throws DECODE_ERROR, SHAPE_MISMATCH or NON_FINITE.
+ * Parses an encoding's frame against the expected layout: the frame, the layer names,
+ * order and shapes, the byte lengths and the int8 scales. Does not read the values.
+ * Throws DECODE_ERROR, SHAPE_MISMATCH or NON_FINITE (an invalid scale).
  */
-export function decodeWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): DecodedWeights {
+export function parseWeightsFrame(bytes: Uint8Array, layout: readonly LayerSpec[]): WeightsFrame {
+  const { dtype, layers } = parseFrame(bytes, layout);
+  return { dtype, layers: layers.map((l) => l.location) };
+}
+
+function parseFrame(bytes: Uint8Array, layout: readonly LayerSpec[]): { dtype: WeightDtype; layers: Layer[] } {
   let frame: unknown;
   try {
     frame = packr.unpack(bytes);
@@ -95,11 +130,27 @@ export function decodeWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): 
       details: `expected ${layout.length}, got ${layers.length}`,
     });
   }
-  const weights = layout.map((expected, i) => decodeLayer(layers[i], expected, dtype));
-  return { dtype, weights };
+  return { dtype, layers: layout.map((expected, i) => parseLayer(bytes, layers[i], expected, dtype)) };
 }
 
-function decodeLayer(raw: unknown, expected: LayerSpec, dtype: WeightDtype): Float32Array {
+/**
+ * Decodes and validates an encoding against the expected layout: the frame (see
+ * parseWeightsFrame), and that every value is finite, in the same pass that sums the
+ * squares for the norm. Throws DECODE_ERROR, SHAPE_MISMATCH or NON_FINITE.
+ */
+export function decodeWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): DecodedWeights {
+  const { dtype, layers } = parseFrame(bytes, layout);
+  let squares = 0;
+  const weights = layers.map(({ location, data }, i) => {
+    const values = dtype === "f32" ? float32From(data) : dequantizeLayer({ scale: location.scale, values: new Int8Array(data.buffer, data.byteOffset, data.byteLength) });
+    squares = addSquares(squares, values);
+    if (!Number.isFinite(squares)) throw nonFinite(values, (layout[i] as LayerSpec).name);
+    return values;
+  });
+  return { dtype, weights, norm: Math.sqrt(squares), layers: layers.map((l) => l.location) };
+}
+
+function parseLayer(frame: Uint8Array, raw: unknown, expected: LayerSpec, dtype: WeightDtype): Layer {
   if (!Array.isArray(raw) || raw.length !== (dtype === "f32" ? 3 : 4)) throw malformed(`layer ${expected.name} is malformed`);
   const [name, shape, data, scale] = raw as unknown[];
   if (name !== expected.name) {
@@ -114,11 +165,10 @@ function decodeLayer(raw: unknown, expected: LayerSpec, dtype: WeightDtype): Flo
   }
   const size = layerSize(expected);
   const bytes = asBytes(data, `layer ${expected.name} data`);
+  const at = (byteLength: number, scaleValue: number): Layer => ({ location: { byteOffset: offsetIn(frame, bytes), byteLength, scale: scaleValue }, data: bytes });
   if (dtype === "f32") {
     if (bytes.byteLength !== size * 4) throw malformed(`layer ${expected.name} has ${bytes.byteLength} bytes, expected ${size * 4}`);
-    const values = float32From(bytes);
-    assertFinite(values, expected.name);
-    return values;
+    return at(bytes.byteLength, 1);
   }
   if (bytes.byteLength !== size) throw malformed(`layer ${expected.name} has ${bytes.byteLength} bytes, expected ${size}`);
   const scaleBytes = asBytes(scale, `layer ${expected.name} scale`);
@@ -127,6 +177,14 @@ function decodeLayer(raw: unknown, expected: LayerSpec, dtype: WeightDtype): Flo
   if (!isSafeScale(scaleValue)) {
     throw new FedLedgerError("NON_FINITE", `Layer ${expected.name} has an invalid scale`, { details: String(scaleValue) });
   }
-  const values = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return dequantizeLayer({ scale: scaleValue, values });
+  return at(bytes.byteLength, scaleValue);
+}
+
+/** Offset of `part` (a view msgpackr returned, not a copy) inside `frame`. */
+function offsetIn(frame: Uint8Array, part: Uint8Array): number {
+  const offset = part.byteOffset - frame.byteOffset;
+  if (part.buffer !== frame.buffer || offset < 0 || offset + part.byteLength > frame.byteLength) {
+    throw new FedLedgerError("INTERNAL", "The msgpack decoder copied binary data instead of viewing it");
+  }
+  return offset;
 }

@@ -21,10 +21,19 @@ export const GOLDEN_MESSAGE_FIELDS = {
   datasetCommitment: "0x1111111111111111111111111111111111111111111111111111111111111111" as Hex,
 };
 
+/** The release a golden approval approves; its model is the f32 encoding's hash. */
+export const GOLDEN_RELEASE_FIELDS = {
+  round: 3n,
+  tag: "v1.0-rc.1",
+  reportDigest: "0x2222222222222222222222222222222222222222222222222222222222222222" as Hex,
+};
+
 export type GoldenVectors = {
   f32: { encoding: Hex; sha256: Hex };
   i8: { encoding: Hex; sha256: Hex };
   typehash: Hex;
   /** Update(round, baseModelHash = f32.sha256, updateHash = i8.sha256, numSamples, datasetCommitment). */
   digest: Hex;
+  /** ReleaseApproval(round, modelHash = f32.sha256, tag, reportDigest) of GOLDEN_RELEASE_FIELDS. */
+  releaseApproval: { typehash: Hex; digest: Hex };
 };

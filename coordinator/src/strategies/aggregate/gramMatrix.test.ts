@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import { createMemoryUpdateSource, createStoreUpdateSource } from "../../stores/updateSources.ts";
+import { storeUpdates } from "../../../../test/fixtures/storedUpdates.ts";
+import { createMemoryUpdateSource } from "../../stores/updateSources.ts";
 import { gramMatrix } from "./gramMatrix.ts";
 import { bulyanSelect, krumScores, multiKrumSelect, squaredDistances } from "./krumSelection.ts";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -57,9 +58,8 @@ describe("gramMatrix", () => {
     const dir = mkdtempSync(join(tmpdir(), "fedledger-gram-"));
     try {
       const us = [0, 1, 2, 3, 4].map((i) => Float32Array.from({ length: 3001 }, (_, k) => Math.fround(Math.sin(i * 7 + k))));
-      const source = createStoreUpdateSource(dir, 3001);
-      for (const [i, u] of us.entries()) await source.put(hashOf(i), [u]);
-      expect(await gramMatrix({ hashes: us.map((_, i) => hashOf(i)), source, chunkSize: 1000 })).toEqual(referenceGram(us));
+      const { source, hashes } = await storeUpdates(dir, us, { layout: [{ name: "a", shape: [1500] }, { name: "b", shape: [1501] }] });
+      expect(await gramMatrix({ hashes, source, chunkSize: 1000 })).toEqual(referenceGram(us));
       await source.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

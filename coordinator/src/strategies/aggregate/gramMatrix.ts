@@ -2,7 +2,6 @@ import type { Hex } from "viem";
 import { FedLedgerError } from "@fedledger/client-sdk";
 import type { UpdateSource } from "../Strategy.ts";
 import type { RobustBackend } from "./orderStatistics.ts";
-import { robustKernelFor } from "./robustSimdKernel.ts";
 import { assertChunkSize, blockChunk, forEachRowBlock, type RowBlock, roundUpTo, rowStrideBytes } from "./rowBlocks.ts";
 import { yielder } from "./streamingSteps.ts";
 import { borrowArena, returnArena } from "./wasmArena.ts";
@@ -76,7 +75,7 @@ export async function gramMatrix(p: GramMatrixParameters): Promise<Float64Array>
   const padded = roundUpTo(n, 4);
   const arena = borrowArena(p.backend, padded * TILE_STRIDE_BYTES + padded * padded * 16);
   try {
-    const kernel = arena ? robustKernelFor(arena.kernel.memory) : undefined;
+    const kernel = arena?.kernel;
     if (!arena || !kernel) {
       const sums = new Float64Array(n * n * 2);
       await forEachRowBlock({ hashes: p.hashes, source: p.source, chunkSize: chunk, arena: undefined }, (block) => accumulateJs(block, n, sums));

@@ -2,13 +2,12 @@ import type { Hex } from "viem";
 import { FedLedgerError, type Weights } from "@fedledger/client-sdk";
 import type { UpdateSource } from "../Strategy.ts";
 import { gather, globalSegments } from "./globalSegments.ts";
-import { NETWORK_STEP_BYTES, robustKernelFor } from "./robustSimdKernel.ts";
+import { accumulateRows, NETWORK_STEP_BYTES } from "./kernels.ts";
 import { assertChunkSize, blockChunk, forEachRowBlock, type RowBlock, roundUpTo, rowStrideBytes } from "./rowBlocks.ts";
 import { oddEvenMergeSortNetwork, pruneNetwork } from "./sortingNetwork.ts";
 import { yielder } from "./streamingSteps.ts";
 import { assertFiniteChunk } from "./weightedDeltaAverage.ts";
 import { borrowArena, returnArena, type WasmArena } from "./wasmArena.ts";
-import type { SimdKernel } from "./wasmSimdKernel.ts";
 
 /*
  * THE ORDER-STATISTIC ARITHMETIC (normative, like FedAvg's in weightedDeltaAverage.ts).
@@ -94,7 +93,7 @@ export async function forEachSortedBlock(p: SortedBlocksParameters, visit: (bloc
   const arena = borrowArena(p.backend, 4096);
   try {
     p.prepare?.({ arena, chunk });
-    const kernel = arena ? robustKernelFor(arena.kernel.memory) : undefined;
+    const kernel = arena?.kernel;
     let pairsAt = 0;
     if (arena && kernel) {
       const at = arena.allocate(Math.max(8, pairs.length * 8));
@@ -143,20 +142,6 @@ export type KeptRanksMeanParameters = {
   backend?: RobustBackend;
 };
 
-/** Sums rows [lo, hi) of a sorted block with the FedAvg kernel at weight 1 (acc starts at +0). */
-function sumRowsWasm(kernel: SimdKernel, block: RowBlock, accAt: number, lo: number, hi: number): void {
-  const at = (r: number): number => block.firstRow + r * block.strideBytes;
-  for (let r = lo; r < hi; ) {
-    const m = Math.min(4, hi - r);
-    const fn = (r === lo ? kernel.init : kernel.acc)[m - 1] as SimdKernel["acc"][number];
-    if (m === 4) fn(accAt, at(r), at(r + 1), at(r + 2), at(r + 3), 1, 1, 1, 1, block.lanes);
-    else if (m === 3) fn(accAt, at(r), at(r + 1), at(r + 2), 1, 1, 1, block.lanes);
-    else if (m === 2) fn(accAt, at(r), at(r + 1), 1, 1, block.lanes);
-    else fn(accAt, at(r), 1, block.lanes);
-    r += m;
-  }
-}
-
 /**
  * g + the mean of the kept ranks [lo, hi) of every coordinate (see THE ORDER-STATISTIC
  * ARITHMETIC), flattened in layout order. Streams the updates in row blocks: extra memory
@@ -195,7 +180,8 @@ export async function keptRanksMean(p: KeptRanksMeanParameters): Promise<Float32
       const kernel = block.arena?.kernel;
       let acc: Float64Array;
       if (kernel) {
-        sumRowsWasm(kernel, block, accAt, p.lo, p.hi);
+        // Rows [lo, hi) at weight 1, from +0.
+        accumulateRows(kernel, accAt, { at: (r) => block.firstRow + r * block.strideBytes, weight: () => 1 }, p.lo, p.hi, block.lanes, true);
         acc = new Float64Array(block.buffer, accAt, block.lanes);
       } else {
         acc = new Float64Array(block.length);

@@ -9,7 +9,7 @@ import type { WasmArena } from "./wasmArena.ts";
  * [start, start + length), one row per update (in the order given), so that coordinate-wise
  * rules (sorting networks, Gram sums) see all n values of a coordinate side by side.
  * Rows live in a wasm arena when WebAssembly SIMD is available (for the kernels of
- * robustSimdKernel.ts), else in one plain buffer with the same layout.
+ * kernels.wat), else in one plain buffer with the same layout.
  */
 export type RowBlock = {
   readonly start: number;

@@ -1,14 +1,11 @@
-import type { Hex } from "viem";
-import type { UpdateSource } from "../Strategy.ts";
-import { createWasmMemory, instantiateSimdKernel, type SimdKernel, simdKernelAvailable, WASM_PAGE_BYTES } from "./wasmSimdKernel.ts";
+import { createWasmMemory, instantiateKernels, type Kernels, kernelsAvailable, WASM_PAGE_BYTES } from "./kernels.ts";
 
 /**
- * A bump allocator over one WebAssembly memory, with the SIMD kernel instantiated over
- * it. Updates kept in an arena can be aggregated without copying them first (the kernel
- * reads them where they lie). Memory only grows; drop the arena to free it.
+ * A bump allocator over one WebAssembly memory, with the kernels instantiated over it:
+ * their operands live there. Memory only grows; drop the arena to free it.
  */
 export type WasmArena = {
-  readonly kernel: SimdKernel;
+  readonly kernel: Kernels;
   /** Bytes handed out so far. */
   readonly used: number;
   /**
@@ -30,7 +27,7 @@ const MAX_ARENA_BYTES = 2 ** 32 - WASM_PAGE_BYTES;
 export function createWasmArena(initialBytes = WASM_PAGE_BYTES): WasmArena | undefined {
   const memory = createWasmMemory(Math.max(1, Math.ceil(initialBytes / WASM_PAGE_BYTES)));
   if (!memory) return undefined;
-  const kernel = instantiateSimdKernel(memory);
+  const kernel = instantiateKernels(memory);
   if (!kernel) return undefined;
   let used = 0;
   return {
@@ -66,7 +63,7 @@ const MAX_IDLE_ARENAS = 2;
 
 /** A private arena for one run (reset), or undefined without WebAssembly SIMD or with backend "js". */
 export function borrowArena(backend: "wasm" | "js" | undefined, bytes: number): WasmArena | undefined {
-  if (backend === "js" || !simdKernelAvailable()) return undefined;
+  if (backend === "js" || !kernelsAvailable()) return undefined;
   const arena = idleArenas.pop() ?? createWasmArena(bytes);
   arena?.reset();
   return arena;
@@ -75,23 +72,4 @@ export function borrowArena(backend: "wasm" | "js" | undefined, bytes: number): 
 /** Hands a borrowed arena back for reuse. */
 export function returnArena(arena: WasmArena | undefined): void {
   if (arena && idleArenas.length < MAX_IDLE_ARENAS) idleArenas.push(arena);
-}
-
-/** Where an update lies in an arena (parameterCount float32 values from byteOffset). */
-export type ResidentUpdate = { readonly arena: WasmArena; readonly byteOffset: number };
-
-/**
- * An UpdateSource whose updates (some or all) live in a wasm arena. The aggregation
- * kernel uses this to skip its copy; everything else uses `read`.
- */
-export interface ResidentUpdateSource extends UpdateSource {
-  /**
-   * The update's location, or undefined if it is not resident. The float32 data is
-   * followed by at least 3 readable padding values (the kernel reads 4 lanes at a time).
-   */
-  resident(updateHash: Hex): ResidentUpdate | undefined;
-}
-
-export function isResidentUpdateSource(source: UpdateSource): source is ResidentUpdateSource {
-  return typeof (source as Partial<ResidentUpdateSource>).resident === "function";
 }

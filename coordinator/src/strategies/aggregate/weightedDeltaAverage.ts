@@ -3,8 +3,8 @@ import type { FitResult, UpdateSource } from "../Strategy.ts";
 import { gather, globalSegments } from "./globalSegments.ts";
 import { assertChunkSize } from "./rowBlocks.ts";
 import { allReads, yielder } from "./streamingSteps.ts";
-import { borrowArena, isResidentUpdateSource, type ResidentUpdate, returnArena, type WasmArena } from "./wasmArena.ts";
-import { MAX_STREAMS, type SimdKernel, simdKernelAvailable } from "./wasmSimdKernel.ts";
+import { borrowArena, returnArena, type WasmArena } from "./wasmArena.ts";
+import { accumulateRows, kernelsAvailable } from "./kernels.ts";
 
 /*
  * THE AGGREGATION ARITHMETIC (normative: auditors re-derive the bit-identical model from
@@ -34,23 +34,14 @@ import { MAX_STREAMS, type SimdKernel, simdKernelAvailable } from "./wasmSimdKer
  */
 
 /*
- * Performance (2-core AMD EPYC VM, Node 24, shared with other jobs; test/bench/aggregate.ts):
- * - Updates in a memory source live in a wasm arena and the SIMD kernel reads them in
- *   place: ~13 GB/s (N = 10) to ~20 GB/s (N = 100) of update data, about the single-core
- *   memory bandwidth of the VM. Copying chunks out of the same memory first (the generic
- *   path) ran at ~10-12 GB/s, the scalar JavaScript kernel at ~4 GB/s, a naive
- *   per-parameter loop over all updates at ~1.2 GB/s.
- * - Allocating the P-value output costs page faults (~1.5 ms for 4 MB, ~16 ms for 40 MB
- *   here); pass `output` to avoid it.
- * - Tried and not kept: two worker threads over halves of the parameter range on a shared
- *   wasm memory (no gain over one thread: memory-bound at 13-20 GB/s either way);
- *   prefetching the next batch of store reads during the compute (no gain, smaller chunks);
- *   8-way unrolling over updates (within noise of 4-way).
+ * Updates are read chunk by chunk into scratch (from the store: positioned reads of the
+ * signed objects) and combined there by the wasm SIMD kernel, up to 4 updates per pass over
+ * the chunk's float64 accumulator. Measurements: README, "Benchmarks".
  */
 
 export type WeightedUpdate = Pick<FitResult, "updateHash" | "numSamples">;
 
-/** "wasm": the hand-assembled SIMD kernel (default when available); "js": scalar loops. */
+/** "wasm": the SIMD kernels of kernels.wat (default when available); "js": scalar loops. */
 export type AggregationBackend = "wasm" | "js";
 
 export type WeightedDeltaAverageParameters = {
@@ -73,8 +64,6 @@ export type WeightedDeltaAverageParameters = {
 
 export type AggregationPlan = {
   readonly backend: AggregationBackend;
-  /** The kernel reads the updates in place in a wasm arena (no copies into chunk buffers). */
-  readonly zeroCopy: boolean;
   readonly chunkSize: number;
   /** Updates read concurrently per chunk (each into its own chunk buffer). */
   readonly batchSize: number;
@@ -89,17 +78,11 @@ export type AggregationPlan = {
 };
 
 /**
- * Zero-copy chunks stay cache-sized: 16,384 parameters = a 128 KiB float64 accumulator
- * in L2 (4 Ki..64 Ki measured within noise of each other on the 2-core dev VM).
+ * Each read of the store is a syscall and a thread-pool round trip (as costly as copying
+ * ~100 KiB), so chunks are large: 256 Ki parameters = 1 MiB reads; the memory budget
+ * lowers it for smaller models.
  */
-export const MAX_RESIDENT_CHUNK = 16_384;
-/**
- * Copying chunks are larger: each read of the store is a syscall and a thread-pool round
- * trip (~17 µs measured, as much as copying ~100 KiB), so fewer, larger reads win: 4 Ki
- * chunks ran at 1.3 GB/s, 16 Ki at 3.8, 64 Ki at 7.7, 128 Ki at 9.0 (N = 100, P = 1M).
- * 256 Ki parameters = 1 MiB reads; the memory budget lowers it for smaller models.
- */
-export const MAX_COPY_CHUNK = 262_144;
+export const MAX_CHUNK = 262_144;
 export const MIN_CHUNK = 64;
 /** Scratch allowance, in models (the output is the other model of the 2× bound). */
 export const SCRATCH_BUDGET = 0.75;
@@ -112,39 +95,20 @@ function countOf(global: Float32Array | Weights): number {
   return global instanceof Float32Array ? global.length : global.reduce((n, layer) => n + layer.length, 0);
 }
 
-/** The common arena of all results if every one of them is resident in it. */
-function residentLocations(
-  source: UpdateSource,
-  results: readonly WeightedUpdate[],
-): { arena: WasmArena; locations: ResidentUpdate[] } | undefined {
-  if (!isResidentUpdateSource(source)) return undefined;
-  const locations: ResidentUpdate[] = [];
-  for (const result of results) {
-    const location = source.resident(result.updateHash);
-    const first = locations[0];
-    if (!location || (first && location.arena !== first.arena)) return undefined;
-    locations.push(location);
-  }
-  const arena = locations[0]?.arena;
-  return arena ? { arena, locations } : undefined;
-}
-
 /** How weightedDeltaAverage will run these parameters (also what the bench reports). */
 export function planWeightedDeltaAverage(parameters: WeightedDeltaAverageParameters): AggregationPlan {
   const parameterCount = countOf(parameters.global);
-  const backend: AggregationBackend = parameters.backend === "js" || !simdKernelAvailable() ? "js" : "wasm";
-  const zeroCopy = backend === "wasm" && residentLocations(parameters.source, parameters.results) !== undefined;
-  const batchSize = zeroCopy ? 0 : Math.max(1, Math.min(parameters.results.length, MAX_BATCH));
-  // Per chunk parameter: zero-copy 16 bytes (acc 8, global 4, output 4); copying 4 per
-  // buffer more. chunk · bytesPerParameter <= SCRATCH_BUDGET · P · 4 bounds the scratch.
+  const backend: AggregationBackend = parameters.backend === "js" || !kernelsAvailable() ? "js" : "wasm";
+  const batchSize = Math.max(1, Math.min(parameters.results.length, MAX_BATCH));
+  // Per chunk parameter: 16 bytes (acc 8, global 4, output 4) and 4 per buffer.
+  // chunk · bytesPerParameter <= SCRATCH_BUDGET · P · 4 bounds the scratch.
   const bytesPerParameter = 16 + 4 * batchSize;
-  const cap = zeroCopy ? MAX_RESIDENT_CHUNK : MAX_COPY_CHUNK;
   const budget = Math.floor((SCRATCH_BUDGET * parameterCount * 4) / bytesPerParameter);
   // wasm buffers hold whole 4-lane groups: a multiple of 4 keeps them inside the budget.
-  const planned = Math.min(cap, Math.max(MIN_CHUNK, backend === "wasm" ? budget - (budget % 4) : budget));
+  const planned = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, backend === "wasm" ? budget - (budget % 4) : budget));
   const chunkSize = Math.min(parameters.chunkSize ?? planned, Math.max(1, parameterCount));
   const lanes = backend === "wasm" ? roundUp4(chunkSize) : chunkSize;
-  return { backend, zeroCopy, chunkSize, batchSize, scratchBytes: lanes * bytesPerParameter };
+  return { backend, chunkSize, batchSize, scratchBytes: lanes * bytesPerParameter };
 }
 
 function validate(parameters: WeightedDeltaAverageParameters): { parameterCount: number; total: number; segments: readonly Float32Array[] } {
@@ -187,9 +151,6 @@ export function assertFiniteChunk(values: Float32Array, start: number): void {
   }
 }
 
-// Scratch regions inside resident arenas, reused across calls on the same arena.
-const residentScratch = new WeakMap<WasmArena, { offset: number; bytes: number }[]>();
-
 /**
  * FedAvg on deltas (see THE AGGREGATION ARITHMETIC above): returns the new global model,
  * flattened in layout order. Deterministic and bit-reproducible for the same inputs in the
@@ -204,12 +165,8 @@ export async function weightedDeltaAverage(parameters: WeightedDeltaAverageParam
   const out = parameters.output ?? new Float32Array(parameterCount);
   const counts = parameters.results.map((r) => r.numSamples);
   const run = { segments, counts, total, out, chunkSize: plan.chunkSize, maybeYield: yielder() };
-  if (plan.zeroCopy) {
-    const resident = residentLocations(parameters.source, parameters.results);
-    if (resident && (await aggregateResident(run, resident.arena, resident.locations))) return out;
-  }
-  if (plan.backend === "wasm") await aggregateCopyingWasm(run, parameters, Math.max(1, plan.batchSize));
-  else await aggregateCopyingJs(run, parameters, Math.max(1, plan.batchSize));
+  if (plan.backend === "wasm") await aggregateWasm(run, parameters, plan.batchSize);
+  else await aggregateJs(run, parameters, plan.batchSize);
   return out;
 }
 
@@ -222,53 +179,7 @@ type Run = {
   maybeYield: () => Promise<void> | undefined;
 };
 
-/**
- * Accumulates updates [from, to) whose chunk data start at byte offsets `at(i)`, up to 4
- * per pass over the accumulator (from = 0 starts it at +0).
- */
-function accumulateWasm(arena: WasmArena, run: Run, acc: number, at: (i: number) => number, from: number, to: number, lanes: number): void {
-  const { kernel } = arena;
-  const n = run.counts;
-  for (let i = from; i < to; ) {
-    const m = Math.min(MAX_STREAMS, to - i);
-    const fn = (i === 0 ? kernel.init : kernel.acc)[m - 1] as SimdKernel["acc"][number];
-    const c = (j: number): number => n[i + j] as number;
-    if (m === 4) fn(acc, at(i), at(i + 1), at(i + 2), at(i + 3), c(0), c(1), c(2), c(3), lanes);
-    else if (m === 3) fn(acc, at(i), at(i + 1), at(i + 2), c(0), c(1), c(2), lanes);
-    else if (m === 2) fn(acc, at(i), at(i + 1), c(0), c(1), lanes);
-    else fn(acc, at(i), c(0), lanes);
-    i += m;
-  }
-}
-
-/** Zero-copy: the kernel reads every update in place. False if no scratch could be had. */
-async function aggregateResident(run: Run, arena: WasmArena, locations: readonly ResidentUpdate[]): Promise<boolean> {
-  const capacity = roundUp4(run.chunkSize);
-  const bytes = capacity * 16;
-  const free = residentScratch.get(arena) ?? [];
-  residentScratch.set(arena, free);
-  const index = free.findIndex((region) => region.bytes >= bytes);
-  const region = index >= 0 ? free.splice(index, 1)[0] : { offset: arena.allocate(bytes), bytes };
-  if (region?.offset === undefined) return false;
-  const acc = region.offset;
-  const g = acc + capacity * 8;
-  const staged = g + capacity * 4;
-  try {
-    const P = run.out.length;
-    for (let start = 0; start < P; start += run.chunkSize) {
-      const length = Math.min(run.chunkSize, P - start);
-      const lanes = roundUp4(length);
-      gather(run.segments, start, arena.float32(g, length));
-      accumulateWasm(arena, run, acc, (i) => (locations[i] as ResidentUpdate).byteOffset + start * 4, 0, locations.length, lanes);
-      await finishChunk(arena, run, { staged, g, acc, lanes, length, start });
-    }
-  } finally {
-    free.push({ offset: region.offset, bytes: region.bytes });
-  }
-  return true;
-}
-
-/** Divides, adds the global chunk, checks finiteness and writes the chunk out (both wasm paths). */
+/** Divides, adds the global chunk, checks finiteness and writes the chunk out. */
 async function finishChunk(
   arena: WasmArena,
   run: Run,
@@ -282,12 +193,12 @@ async function finishChunk(
   if (pause) await pause;
 }
 
-async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
+async function aggregateWasm(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
   const { results, source } = parameters;
   const capacity = roundUp4(run.chunkSize);
   const bytes = capacity * (16 + 4 * batchSize);
   const arena = borrowArena("wasm", bytes);
-  if (!arena) return aggregateCopyingJs(run, parameters, batchSize);
+  if (!arena) return aggregateJs(run, parameters, batchSize);
   const acc = arena.allocate(bytes);
   if (acc === undefined) throw new FedLedgerError("INTERNAL", "Could not allocate aggregation scratch", { details: `${bytes} bytes` });
   const g = acc + capacity * 8;
@@ -306,7 +217,7 @@ async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAveragePa
           reads.push(source.read((results[i] as WeightedUpdate).updateHash, start, arena.float32(buffer(i - from), length)));
         }
         await allReads(reads);
-        accumulateWasm(arena, run, acc, (i) => buffer(i - from), from, to, lanes);
+        accumulateRows(arena.kernel, acc, { at: (i) => buffer(i - from), weight: (i) => run.counts[i] as number }, from, to, lanes, from === 0);
       }
       await finishChunk(arena, run, { staged, g, acc, lanes, length, start });
     }
@@ -316,7 +227,7 @@ async function aggregateCopyingWasm(run: Run, parameters: WeightedDeltaAveragePa
 }
 
 /** The scalar path: same operations, same order, in plain JavaScript. */
-async function aggregateCopyingJs(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
+async function aggregateJs(run: Run, parameters: WeightedDeltaAverageParameters, batchSize: number): Promise<void> {
   const { results, source } = parameters;
   const { chunkSize, counts, total, out } = run;
   const buffers = Array.from({ length: batchSize }, () => new Float32Array(chunkSize));
