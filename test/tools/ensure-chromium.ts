@@ -32,7 +32,8 @@ export function ensureChromium(): boolean {
     return false;
   }
   log(`${CHROMIUM_PATH} is missing: installing Debian's chromium (a few minutes on a fresh machine).`);
-  const install = ["install", "-y", "--no-install-recommends", "chromium"];
+  // fonts-liberation is only recommended by chromium; without a font the page renders no glyphs.
+  const install = ["install", "-y", "--no-install-recommends", "chromium", "fonts-liberation"];
   const started = Date.now();
   if (!apt(install)) {
     // A fresh machine may have no package lists yet.
