@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
 import { type Address, BaseError } from "viem";
 import {
+  checkLedgerEndpoint,
   contributionLedgerAbi,
   createLedgerReader,
   type Dataset,
-  describeRpcUrl,
   FedLedgerError,
   formatAmount,
   isFedLedgerError,
@@ -40,15 +40,7 @@ const reason = (error: unknown) =>
 export async function preflight(p: PreflightParameters): Promise<{ evaluationData?: Dataset }> {
   const { rpcUrl, ledger } = p.config.chain;
   const reader = createLedgerReader({ rpcUrl, ledger, retryCount: 1 });
-  const chainId = await reader.client.getChainId().catch((error: unknown) => {
-    throw new FedLedgerError("CHAIN_ERROR", `Cannot reach the chain at ${describeRpcUrl(rpcUrl)} (chain.rpcUrl)`, { details: reason(error), cause: error });
-  });
-  const code = await reader.client.getCode({ address: reader.ledger });
-  if (code === undefined || code === "0x") {
-    throw new FedLedgerError("INVALID_CONFIG", `No contract at chain.ledger ${reader.ledger} on chain ${chainId} (${describeRpcUrl(rpcUrl)})`, {
-      details: "use the address `fedledger-operator deploy` printed, on the chain it deployed to",
-    });
-  }
+  const chainId = await checkLedgerEndpoint(reader, { rpcUrl, rpcOption: "chain.rpcUrl", ledgerOption: "chain.ledger" });
   const state = await readLedgerState(reader, p.coordinator);
   if (!state.isCoordinator) {
     throw new FedLedgerError("MISSING_ROLE", `The coordinator key ${p.coordinator} does not hold ${COORDINATOR_ROLE} on the ledger ${reader.ledger}`, {
