@@ -1,14 +1,13 @@
-import { type Address, decodeFunctionData, type Hex, isAddressEqual, recoverTypedDataAddress } from "viem";
+import { type Address, decodeFunctionData, type Hex, isAddressEqual } from "viem";
 import type { BlockRange } from "../chain/blockRange.ts";
 import { withChainErrors } from "../chain/chainError.ts";
+import { isReleaseApprovalBy } from "../chain/isReleaseApprovalBy.ts";
 import type { LedgerReader } from "../chain/ledgerClients.ts";
 import type { RecordedRound } from "../chain/readRecordedRounds.ts";
 import { type Release, readReleases, type ReleaseStatus } from "../chain/readReleases.ts";
-import { isFedLedgerError } from "../errors/FedLedgerError.ts";
-import { type LedgerDomainParameters, releaseApprovalTypedData } from "../protocol/eip712.ts";
+import type { LedgerDomainParameters } from "../protocol/eip712.ts";
 import { contributionLedgerAbi } from "../protocol/ledgerAbi.ts";
-import { parseCanonicalSignature } from "../protocol/signing.ts";
-import type { AuditCheck } from "./auditRound.ts";
+import { type AuditCheck, checked } from "./auditRound.ts";
 
 /** One approval of a release: the approver and its EIP-712 `ReleaseApproval` signature. */
 export type ReleaseApprovalEvidence = { readonly approver: Address; readonly signature: Hex };
@@ -44,14 +43,6 @@ export type AuditReleasesParameters = {
 
 const failed = (status: "mismatch" | "error", code: Exclude<AuditCheck, { status: "ok" }>["code"], message: string): AuditCheck => ({ status, code, message });
 
-async function checked(run: () => Promise<AuditCheck>): Promise<AuditCheck> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!isFedLedgerError(error)) throw error;
-    return failed("error", error.code, `${error.shortMessage}${error.details ? ` (${error.details})` : ""}`);
-  }
-}
 
 /**
  * The approvals the transaction that recorded `release` passed, when it called
@@ -81,22 +72,6 @@ async function checkModel(reader: LedgerReader, release: Release, rounds: readon
   return failed("mismatch", "AUDIT_MISMATCH", `release ${release.releaseId} names model ${release.modelHash}, but round ${release.round}'s recorded aggregate is ${aggregate}`);
 }
 
-/** Whether `signature` is `approver`'s approval of `release`: ECDSA recovery for an account, ERC-1271 at the release's block for a contract. */
-async function signedBy(reader: LedgerReader, domain: LedgerDomainParameters, release: Release, approval: ReleaseApprovalEvidence): Promise<boolean> {
-  const typedData = releaseApprovalTypedData(domain, { round: release.round, modelHash: release.modelHash, tag: release.tag, reportDigest: release.reportDigest });
-  const code = await withChainErrors("read an approver's code", () => reader.client.getCode({ address: approval.approver, blockNumber: release.blockNumber }));
-  if (code === undefined || code === "0x") {
-    try {
-      return isAddressEqual(await recoverTypedDataAddress({ ...typedData, signature: parseCanonicalSignature(approval.signature) }), approval.approver);
-    } catch {
-      return false;
-    }
-  }
-  return withChainErrors("verify a contract approver's signature", () =>
-    reader.client.verifyTypedData({ ...typedData, address: approval.approver, signature: approval.signature, blockNumber: release.blockNumber }),
-  );
-}
-
 async function checkApprovals(reader: LedgerReader, domain: LedgerDomainParameters, release: Release, approvals: readonly ReleaseApprovalEvidence[], role: Hex): Promise<AuditCheck> {
   const key = (a: Address) => a.toLowerCase();
   const given = approvals.map((a) => key(a.approver)).sort();
@@ -104,8 +79,9 @@ async function checkApprovals(reader: LedgerReader, domain: LedgerDomainParamete
   if (given.length !== listed.length || given.some((a, i) => a !== listed[i])) {
     return failed("mismatch", "AUDIT_MISMATCH", `release ${release.releaseId}'s approvals are by ${given.join(", ") || "nobody"}, but the ledger lists ${listed.join(", ")}`);
   }
+  const message = { round: release.round, modelHash: release.modelHash, tag: release.tag, reportDigest: release.reportDigest };
   for (const approval of approvals) {
-    if (!(await signedBy(reader, domain, release, approval))) {
+    if (!(await isReleaseApprovalBy(reader, domain, message, approval.approver, approval.signature, release.blockNumber))) {
       return failed("error", "INVALID_SIGNATURE", `release ${release.releaseId}: the approval signature is not ${approval.approver}'s over round ${release.round}, tag ${JSON.stringify(release.tag)}, report ${release.reportDigest}`);
     }
     const hasRole = (blockNumber?: bigint) =>

@@ -40,7 +40,8 @@ export type AuditRoundParameters = {
   fetch: (hash: Hex) => Promise<Uint8Array>;
 };
 
-async function checked(run: () => Promise<AuditCheck>): Promise<AuditCheck> {
+/** The check `run` makes; a FedLedgerError it throws becomes an `error` check with its code. */
+export async function checked(run: () => Promise<AuditCheck>): Promise<AuditCheck> {
   try {
     return await run();
   } catch (error) {

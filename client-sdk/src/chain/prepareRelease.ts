@@ -1,10 +1,10 @@
-import { type Address, getAddress, type Hex, recoverTypedDataAddress } from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import { FedLedgerError } from "../errors/FedLedgerError.ts";
-import { type LedgerDomainParameters, releaseApprovalTypedData } from "../protocol/eip712.ts";
+import type { LedgerDomainParameters } from "../protocol/eip712.ts";
 import { contributionLedgerAbi } from "../protocol/ledgerAbi.ts";
 import { approvalMessage, checkReleaseTag, type ReleaseApprovalFile } from "../protocol/releaseApproval.ts";
-import { parseCanonicalSignature } from "../protocol/signing.ts";
 import { withChainErrors } from "./chainError.ts";
+import { isReleaseApprovalBy } from "./isReleaseApprovalBy.ts";
 import type { LedgerReader } from "./ledgerClients.ts";
 
 export type PrepareReleaseParameters = {
@@ -84,23 +84,9 @@ export async function prepareRelease(reader: Pick<LedgerReader, "client" | "ledg
   return { round: BigInt(p.round), modelHash, tag: p.tag, reportDigest: p.reportDigest, approvals };
 }
 
-/** An account's signature must recover to it (low s, as the ledger requires); a contract's must pass its ERC-1271 check. */
+/** Throws INVALID_SIGNATURE unless the file's signature is `approver`'s approval (see isReleaseApprovalBy). */
 async function checkApprovalSignature(reader: Pick<LedgerReader, "client" | "ledger">, domain: LedgerDomainParameters, file: ReleaseApprovalFile, approver: Address, source: string): Promise<void> {
-  const typedData = releaseApprovalTypedData(domain, approvalMessage(file));
-  const code = await withChainErrors("read the approver's code", () => reader.client.getCode({ address: approver }));
-  let valid: boolean;
-  if (code === undefined || code === "0x") {
-    let signer: Address | undefined;
-    try {
-      signer = await recoverTypedDataAddress({ ...typedData, signature: parseCanonicalSignature(file.signature) });
-    } catch {
-      signer = undefined;
-    }
-    valid = signer !== undefined && same(signer, approver);
-  } else {
-    valid = await withChainErrors("verify a contract approver's signature", () => reader.client.verifyTypedData({ ...typedData, address: approver, signature: file.signature }));
-  }
-  if (!valid) {
+  if (!(await isReleaseApprovalBy(reader, domain, approvalMessage(file), approver, file.signature))) {
     throw new FedLedgerError("INVALID_SIGNATURE", `${source}: the signature is not ${approver}'s approval of this release`, {
       details: `round ${file.round}, tag ${JSON.stringify(file.tag)}, report ${file.reportDigest}`,
     });
