@@ -1,15 +1,13 @@
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 import {
   checkRoundStatement,
-  contributionLedgerAbi,
+  coordinatorAuthority,
   isFedLedgerError,
   type LedgerReader,
   readStoredStatement,
   type RecordedRound,
   type RoundStatement,
-  type SignerAuthority,
 } from "@fedledger/client-sdk";
-import { roleByName } from "../ledger/ledgerRoles.ts";
 import type { Evidence, RoundStatementStatus } from "./modelCard.ts";
 
 export type LoadedRoundStatement = {
@@ -19,17 +17,10 @@ export type LoadedRoundStatement = {
   readonly evidence: Evidence | null;
 };
 
-/** Whether `signer` held the coordinator role in the block that recorded the round. */
-function coordinatorAuthority(reader: LedgerReader, blockNumber: bigint) {
-  return async (signer: Address): Promise<SignerAuthority> => {
-    const held = await reader.client.readContract({ address: reader.ledger, abi: contributionLedgerAbi, functionName: "hasRole", args: [roleByName("coordinator"), signer], blockNumber });
-    return held ? { ok: true, basis: `held COORDINATOR_ROLE at block ${blockNumber}` } : { ok: false, message: `${signer} did not hold COORDINATOR_ROLE at block ${blockNumber}` };
-  };
-}
-
 /**
  * The signed statement of `round` from the coordinator's store, checked as `fedledger audit`
- * checks it (checkRoundStatement): only a statement that passes is used as evidence.
+ * checks it (checkRoundStatement, with the signer's coordinatorAuthority): only a statement
+ * that passes is used as evidence.
  */
 export async function readRoundStatement(p: { reader: LedgerReader; storeDir: string; chainId: number; round: RecordedRound }): Promise<LoadedRoundStatement> {
   const digest = p.round.statementDigest.toLowerCase() as Hex;
@@ -45,7 +36,7 @@ export async function readRoundStatement(p: { reader: LedgerReader; storeDir: st
     chainId: p.chainId,
     ledger: p.reader.ledger,
     envelope,
-    authority: coordinatorAuthority(p.reader, p.round.blockNumber),
+    authority: (signer) => coordinatorAuthority(p.reader, p.round, signer),
   });
   if (check.status !== "ok" || verified === undefined) {
     const detail = check.status === "ok" ? "no verified statement" : `${check.code}: ${check.message}`;
