@@ -4,6 +4,7 @@ import { FedLedgerError, type LayerLocation, type LayerSpec, layerSize, parseWei
 import type { UpdateSource } from "../strategies/Strategy.ts";
 import type { ContentStore } from "./contentStore.ts";
 import { canonicalSha256Hex } from "./sha256Hex.ts";
+import { allReads } from "../strategies/aggregate/streamingSteps.ts";
 
 /**
  * Accepted updates read straight out of their signed objects in the content store (each
@@ -81,8 +82,7 @@ async function readParameters(fd: number, dtype: WeightsFrame["dtype"], layers: 
       );
     }
   }
-  const failed = (await Promise.allSettled(reads)).find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
+  await allReads(reads);
 }
 
 /**
