@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/dist/**", "artifacts/**", "cache/**", "types/**", "ignition/deployments/**", "coverage/**"],
+    ignores: ["**/node_modules/**", "**/dist/**", "artifacts/**", "cache/**", "types/**", "ignition/deployments/**", "coverage/**", "scratch/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,

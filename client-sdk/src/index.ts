@@ -70,6 +70,8 @@ export { dequantizeLayer, type QuantizedLayer, quantizeLayer } from "./protocol/
 export {
   type DecodedWeights,
   decodeWeights,
+  measureWeights,
+  type MeasuredWeights,
   encodeWeights,
   type LayerLocation,
   parseWeightsFrame,

@@ -38,6 +38,7 @@ import { loggedConfig } from "./provenance/loggedConfig.ts";
 import { statementSigner } from "./provenance/statementSigner.ts";
 import { openStateStore, STATE_STORE_FILE } from "./stores/stateStore.ts";
 import { createObjectUpdateSource } from "./stores/objectUpdateSource.ts";
+import { createUpdateCheckPool } from "./validation/updateCheckPool.ts";
 import { createStrategy } from "./strategies/registry.ts";
 import { createDirectoryServerStateStore } from "./strategies/serverStateStore.ts";
 import { createCoordinatorDashboard } from "./transport/coordinatorDashboard.ts";
@@ -105,6 +106,8 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   eventLog.append("config", { config: loggedConfig(config) });
   const content = createDirectoryContentStore(join(config.storage.dir, STORE_OBJECTS_DIR));
   const updates = createObjectUpdateSource(content, layout);
+  // Its worker starts with the first large update.
+  const updateChecks = createUpdateCheckPool({ onWorkerError: (error) => logger.error({ err: error }, "update check worker failed") });
   const recordedModels = createRecordedModels({
     state,
     content,
@@ -223,6 +226,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     state,
     content,
     updates,
+    updateChecks,
     clients: server.clients,
     ledger: {
       publicClient,
@@ -297,6 +301,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       unwatchDeactivations();
       await running?.catch(() => undefined);
       await server.close();
+      await updateChecks.close();
       await updates.close();
       state.close();
       eventLog.close();

@@ -33,7 +33,7 @@ export {
   type StrategyName,
   strategyProblems,
 } from "./strategies/registry.ts";
-export type { AggregateFitParameters, AggregateFitResult, EvaluationMetrics, FitFailure, FitResult, Strategy, UpdateSource } from "./strategies/Strategy.ts";
+export type { AggregateFitParameters, AggregateFitResult, EvaluationMetrics, FitFailure, FitResult, Strategy, UpdateSource, UpdateSummary } from "./strategies/Strategy.ts";
 export type { StrategyCommon, StrategyDefinition, StrategySettings } from "./strategies/strategyDefinition.ts";
 
 // Scorers: the registry and the interface a scorer implements

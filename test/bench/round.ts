@@ -7,7 +7,8 @@
 // client and round, as honest updates are), signed for the round.
 //
 // secondsPerRound: from the start of run() (every client logged in) to the last round's
-// record, over the rounds; perRound lists each round's time.
+// record, over the rounds; perRound lists each round's time; coordinatorCpuSecondsPerRound:
+// the coordinator process's CPU time over the rounds (all its threads), per round.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,7 +66,9 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     await clients.ready;
     process.stderr.write(`${CLIENTS} clients logged in; running ${ROUNDS} rounds\n`);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await coordinator.run(stopping.signal);
+    const cpu = process.cpuUsage(cpuBefore);
     if (aborted.length > 0) throw new Error(`aborted: ${aborted.join("; ")}`);
     const total = (performance.now() - started) / 1000;
     const perRound = recordedAt.slice(1).map((t, i) => (t - (i === 0 ? started : (recordedAt[i] as number))) / 1000);
@@ -73,6 +76,8 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     const refused = [...clients.refused.values()].reduce((a, b) => a + b, 0);
     return {
       secondsPerRound: Number((total / ROUNDS).toFixed(3)),
+      // The coordinator process's CPU time (every thread: event loop, workers, EDR) per round.
+      coordinatorCpuSecondsPerRound: Number(((cpu.user + cpu.system) / 1e6 / ROUNDS).toFixed(3)),
       perRound: perRound.map((s) => Number(s.toFixed(3))),
       clients: CLIENTS,
       parameters: params,

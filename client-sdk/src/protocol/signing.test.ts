@@ -1,7 +1,10 @@
+import fc from "fast-check";
+import { recover } from "tiny-secp256k1";
 import { describe, expect, it } from "vitest";
-import { type Hex, hexToBigInt, numberToHex, parseSignature, serializeSignature } from "viem";
+import { type Address, bytesToHex, type Hex, hexToBigInt, hexToBytes, numberToHex, parseSignature, recoverAddress, serializeSignature } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { isFedLedgerError } from "../errors/FedLedgerError.ts";
+import { type LedgerDomainParameters, type UpdateMessage, updateDigest } from "./eip712.ts";
 import { recoverUpdateSigner, SECP256K1_HALF_ORDER, signUpdate, toCompactSignature } from "./signing.ts";
 
 const account = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
@@ -64,5 +67,115 @@ describe("recoverUpdateSigner checks signatures in the ledger's terms", () => {
     const { r: compactR, vs } = toCompactSignature(signature);
     expect(compactR).toBe(r);
     expect(hexToBigInt(vs)).toBe(hexToBigInt(s) | (BigInt(yParity ?? 0) << 255n));
+  });
+});
+
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => bytesToHex(b));
+const arbitraryDomain = fc.record({
+  chainId: fc.integer({ min: 1, max: 2 ** 31 }),
+  ledger: fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => bytesToHex(b) as Address),
+});
+const arbitraryMessage = fc.record({
+  round: fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+  baseModelHash: bytes32,
+  updateHash: bytes32,
+  numSamples: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  datasetCommitment: bytes32,
+});
+const privateKey = fc.bigInt({ min: 1n, max: ORDER - 1n }).map((d) => numberToHex(d, { size: 32 }));
+
+/** viem's own recovery of the same digest, the reference the wasm recovery must match; undefined where it refuses. */
+async function viemSigner(domain: LedgerDomainParameters, message: UpdateMessage, signature: Hex): Promise<Address | undefined> {
+  try {
+    return await recoverAddress({ hash: updateDigest(domain, message), signature });
+  } catch {
+    return undefined;
+  }
+}
+
+async function outcome(domain: LedgerDomainParameters, message: UpdateMessage, signature: Hex): Promise<{ signer?: Address; code?: string }> {
+  try {
+    return { signer: await recoverUpdateSigner(domain, message, signature) };
+  } catch (error) {
+    return { code: isFedLedgerError(error) ? error.code : "untyped" };
+  }
+}
+
+describe("recoverUpdateSigner's libsecp256k1 recovery agrees with viem's", () => {
+  it("recovers the signer of random messages under random keys, as viem does", async () => {
+    await fc.assert(
+      fc.asyncProperty(privateKey, arbitraryDomain, arbitraryMessage, async (key, domain, message) => {
+        const signer = privateKeyToAccount(key);
+        const signature = await signUpdate(signer, domain, message);
+        const recovered = await recoverUpdateSigner(domain, message, signature);
+        expect(recovered).toBe(signer.address);
+        expect(recovered).toBe(await viemSigner(domain, message, signature));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("on random low-s signatures (r = 0, r >= n, s = 0 included) refuses exactly where viem does, else recovers the same address", async () => {
+    const r = fc.oneof(
+      fc.constantFrom(0n, 1n, ORDER - 1n, ORDER, 2n ** 256n - 1n),
+      fc.bigInt({ min: 1n, max: ORDER - 1n }),
+      fc.bigInt({ min: ORDER, max: 2n ** 256n - 1n }),
+    );
+    const s = fc.oneof(fc.constantFrom(0n, 1n, SECP256K1_HALF_ORDER), fc.bigInt({ min: 1n, max: SECP256K1_HALF_ORDER }));
+    const seen = { recovered: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(arbitraryDomain, arbitraryMessage, r, s, fc.constantFrom(27, 28), async (domain, message, rValue, sValue, v) => {
+        const signature = `${numberToHex(rValue, { size: 32 })}${numberToHex(sValue, { size: 32 }).slice(2)}${v.toString(16)}` as Hex;
+        const expected = await viemSigner(domain, message, signature);
+        const got = await outcome(domain, message, signature);
+        if (expected === undefined) {
+          expect(got).toEqual({ code: "INVALID_SIGNATURE" });
+          seen.refused += 1;
+        } else {
+          expect(got).toEqual({ signer: expected });
+          seen.recovered += 1;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // Both branches ran: about half of the r in [1, n) are x-coordinates of curve points.
+    expect(seen.recovered).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(20);
+  });
+
+  it("refuses, as viem does, a signature whose recovered key would be the point at infinity", async () => {
+    // With R = kG and s = e / k (mod n), s·R - e·G is the point at infinity: no key to recover.
+    const e = hexToBigInt(updateDigest(domain, message)) % ORDER;
+    const power = (base: bigint, exponent: bigint): bigint =>
+      exponent === 0n ? 1n : (power((base * base) % ORDER, exponent / 2n) * (exponent % 2n === 1n ? base : 1n)) % ORDER;
+    const k = 0x1234567890abcdefn;
+    const point = privateKeyToAccount(numberToHex(k, { size: 32 })).publicKey;
+    let yParity = Number(hexToBigInt(`0x${point.slice(66)}`) & 1n);
+    let s = (e * power(k, ORDER - 2n)) % ORDER;
+    if (s > SECP256K1_HALF_ORDER) {
+      s = ORDER - s; // -k: the same x, the other y
+      yParity = 1 - yParity;
+    }
+    const r = `0x${point.slice(4, 68)}` as Hex;
+    const signature = serializeSignature({ r, s: numberToHex(s, { size: 32 }), yParity });
+    const rs = hexToBytes(`${r}${numberToHex(s, { size: 32 }).slice(2)}`);
+    expect(recover(hexToBytes(updateDigest(domain, message)), rs, yParity === 1 ? 1 : 0, false)).toBeNull();
+    expect(await viemSigner(domain, message, signature)).toBeUndefined();
+    expect(await outcome(domain, message, signature)).toEqual({ code: "INVALID_SIGNATURE" });
+  });
+
+  it("a flipped y-parity recovers another address, the one viem recovers, never the signer", async () => {
+    await fc.assert(
+      fc.asyncProperty(privateKey, arbitraryMessage, async (key, message) => {
+        const signer = privateKeyToAccount(key);
+        const signature = await signUpdate(signer, domain, message);
+        const { r, s, yParity } = parseSignature(signature);
+        const flipped = serializeSignature({ r, s, yParity: 1 - (yParity ?? 0) });
+        const recovered = await recoverUpdateSigner(domain, message, flipped);
+        expect(recovered).not.toBe(signer.address);
+        expect(recovered).toBe(await viemSigner(domain, message, flipped));
+      }),
+      { numRuns: 50 },
+    );
   });
 });

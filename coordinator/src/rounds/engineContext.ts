@@ -9,6 +9,7 @@ import type { Scorer } from "../scorers/Scorer.ts";
 import type { ContentStore } from "../stores/contentStore.ts";
 import type { StateStore } from "../stores/stateStore.ts";
 import type { ObjectUpdateSource } from "../stores/objectUpdateSource.ts";
+import type { UpdateCheckPool } from "../validation/updateCheckPool.ts";
 import type { Strategy } from "../strategies/Strategy.ts";
 import type { ConnectedClients } from "./connectedClients.ts";
 
@@ -65,6 +66,8 @@ export type EngineContext = {
   state: StateStore;
   content: ContentStore;
   updates: ObjectUpdateSource;
+  /** Hashes and measures large submitted updates off the event loop. */
+  updateChecks: UpdateCheckPool;
   clients: ConnectedClients;
   ledger: LedgerWriterDependencies;
   publicClient: PublicClient;

@@ -143,7 +143,8 @@ async function storedCandidate(ctx: EngineContext, p: FinishRoundParameters, upd
 async function aggregateChecked(ctx: EngineContext, p: FinishRoundParameters, updates: UpdateRow[]): Promise<Candidate | { problem: string }> {
   let kept = updates;
   for (;;) {
-    const results = kept.map((u) => ({ participant: u.participant, numSamples: u.numSamples, updateHash: u.updateHash }));
+    // The norm computed at ack spares the strategies a pass over every update.
+    const results = kept.map((u) => ({ participant: u.participant, numSamples: u.numSamples, updateHash: u.updateHash, norm: u.norm }));
     const started = performance.now();
     const aggregated = await aggregateUpdates(ctx, p, results);
     const aggregate = aggregated?.weights;

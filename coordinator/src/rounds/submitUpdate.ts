@@ -17,11 +17,12 @@ import type { OpenRound } from "./openRound.ts";
  * different update from the same participant in the same round is refused with
  * DUPLICATE_SUBMISSION.
  */
-/** What accepting a submission needs: no chain writes, no sockets. */
+/** What accepting a submission needs: no chain writes, no sockets. Without `updateChecks`, updates are hashed and measured on the event loop. */
 export type SubmissionDependencies = Pick<
   EngineContext,
   "settings" | "safety" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "registryEntry" | "eventLog"
->;
+> &
+  Partial<Pick<EngineContext, "updateChecks">>;
 
 export async function submitUpdate(
   ctx: SubmissionDependencies,
@@ -64,7 +65,8 @@ export async function submitUpdate(
       });
     }
     const datasetCommitment = registry.datasetCommitment;
-    const { norm, frame } = await validateSubmission({
+    // `bytes` from here on: a worker may have had (and detached) `submission.update`.
+    const { norm, frame, bytes } = await validateSubmission({
       context: {
         round: open.round,
         baseModelHash: open.baseModelHash,
@@ -80,12 +82,13 @@ export async function submitUpdate(
       sender,
       submission,
       datasetCommitment,
-      checkUpdate: (update, updateNorm) => ctx.strategy.checkUpdate(update, updateNorm),
+      checkUpdate: (update) => ctx.strategy.checkUpdate(update),
       now: ctx.now(),
+      pool: ctx.updateChecks,
     });
 
     // validateSubmission hashed these exact bytes and matched them to updateHash.
-    await ctx.content.put(submission.update, submission.updateHash);
+    await ctx.content.put(bytes, submission.updateHash);
     ctx.updates.locate(submission.updateHash, frame);
     // The round may have closed while this update was being checked and stored.
     if (open.closed) throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);

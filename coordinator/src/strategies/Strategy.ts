@@ -13,6 +13,9 @@ export type FitResult = {
   readonly norm?: number | null;
 };
 
+/** What checkUpdate sees of an update: its L2 norm (updateNorm) and each layer's size, layout order. */
+export type UpdateSummary = { readonly norm: number; readonly layerSizes: readonly number[] };
+
 /** A selected client that produced no accepted update. Data, not an exception. */
 export type FitFailure = { readonly participant: Address; readonly reason: string };
 
@@ -59,10 +62,11 @@ export interface Strategy {
   /** Picks this round's clients from those available. */
   configureFit(round: number, available: readonly ClientProxy[]): readonly ClientProxy[];
   /**
-   * Robustness bound for one update before it is accepted; a string is the refusal reason.
-   * `norm`: the update's L2 norm (updateNorm), when the caller has it already.
+   * Robustness bound for one update before it is accepted, judged on its summary (the
+   * coordinator does not materialize the values to validate them); a string is the
+   * refusal reason.
    */
-  checkUpdate(update: Weights, norm?: number): string | undefined;
+  checkUpdate(update: UpdateSummary): string | undefined;
   /**
    * Combines the accepted updates deterministically into the next global model, and says
    * which updates it rejected. The same updates (in any order) and the same global model

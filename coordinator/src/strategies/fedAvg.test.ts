@@ -11,6 +11,7 @@ import {
   type Weights,
 } from "@fedledger/client-sdk";
 import { createMemoryUpdateSource } from "../stores/updateSources.ts";
+import { summarizeUpdate } from "../validation/updateNorm.ts";
 import { canonicalResultOrder, FedAvg, type FedAvgOptions } from "./fedAvg.ts";
 import type { ClientProxy, FitResult } from "./Strategy.ts";
 
@@ -109,14 +110,14 @@ describe("FedAvg.configureFit", () => {
 });
 
 describe("FedAvg.checkUpdate", () => {
-  const update = (bias: number[]) => [new Float32Array(6), Float32Array.from(bias)];
+  const update = (bias: number[]) => summarizeUpdate([new Float32Array(6), Float32Array.from(bias)]);
 
   it("refuses non-finite and misshapen updates, and nothing else", () => {
     const strategy = new FedAvg(base);
     expect(strategy.checkUpdate(update([NaN, 0]))).toBe("update L2 norm NaN is not finite");
     expect(strategy.checkUpdate(update([Infinity, 0]))).toBe("update L2 norm Infinity is not finite");
-    expect(strategy.checkUpdate([new Float32Array(6)])).toMatch(/layout/);
-    expect(strategy.checkUpdate([new Float32Array(6), new Float32Array(3)])).toMatch(/layout/);
+    expect(strategy.checkUpdate(summarizeUpdate([new Float32Array(6)]))).toMatch(/layout/);
+    expect(strategy.checkUpdate(summarizeUpdate([new Float32Array(6), new Float32Array(3)]))).toMatch(/layout/);
     expect(strategy.checkUpdate(update([1e30, 1e30]))).toBeUndefined();
   });
 });

@@ -16,8 +16,8 @@ import type {
   EvaluationMetrics,
   FitResult,
   Strategy,
+  UpdateSummary,
 } from "./Strategy.ts";
-import { updateNorm } from "../validation/updateNorm.ts";
 import { weightedDeltaAverage } from "./aggregate/weightedDeltaAverage.ts";
 import { defineStrategy } from "./strategyDefinition.ts";
 
@@ -196,8 +196,8 @@ export class FedAvg implements Strategy {
    * Refuses an update that does not match the layout or holds a non-finite value (its norm
    * is then not finite). The absolute norm bound is the coordinator's (`safety.maxUpdateNorm`).
    */
-  checkUpdate(update: Weights, norm = updateNorm(update)): string | undefined {
-    if (update.length !== this.layout.length || this.layout.some((layer, i) => update[i]?.length !== layerSize(layer))) {
+  checkUpdate({ norm, layerSizes }: UpdateSummary): string | undefined {
+    if (layerSizes.length !== this.layout.length || this.layout.some((layer, i) => layerSizes[i] !== layerSize(layer))) {
       return "update does not match the model layout";
     }
     return Number.isFinite(norm) ? undefined : `update L2 norm ${norm} is not finite`;

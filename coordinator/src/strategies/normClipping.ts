@@ -9,6 +9,7 @@ import type {
   FitResult,
   Strategy,
   UpdateSource,
+  UpdateSummary,
 } from "./Strategy.ts";
 import { assertNoProblems, schemaProblems } from "./fedAvg.ts";
 
@@ -93,8 +94,8 @@ export class NormClipping implements Strategy {
     return this.inner.configureFit(round, available);
   }
 
-  checkUpdate(update: Weights, norm?: number): string | undefined {
-    return this.inner.checkUpdate(update, norm);
+  checkUpdate(update: UpdateSummary): string | undefined {
+    return this.inner.checkUpdate(update);
   }
 
   async aggregateFit(parameters: AggregateFitParameters): Promise<AggregateFitResult> {

@@ -1,4 +1,5 @@
 import type { Weights } from "@fedledger/client-sdk";
+import type { UpdateSummary } from "../strategies/Strategy.ts";
 
 /** L2 norm of an update, summed in binary64 in layout order (a deterministic function of the update). */
 export function updateNorm(update: Weights): number {
@@ -10,4 +11,9 @@ export function updateNorm(update: Weights): number {
     }
   }
   return Math.sqrt(sum);
+}
+
+/** The summary Strategy.checkUpdate judges, of update values in memory. */
+export function summarizeUpdate(update: Weights): UpdateSummary {
+  return { norm: updateNorm(update), layerSizes: update.map((layer) => layer.length) };
 }

@@ -1,15 +1,16 @@
 import type { Address, Hex } from "viem";
 import {
-  contentHash,
-  decodeWeights,
   FedLedgerError,
   type LayerSpec,
+  layerSize,
   type LedgerDomainParameters,
   recoverUpdateSigner,
   type SubmitUpdate,
   type WeightDtype,
   type WeightsFrame,
 } from "@fedledger/client-sdk";
+import type { UpdateSummary } from "../strategies/Strategy.ts";
+import { checkOnEventLoop, type UpdateCheckPool } from "./updateCheckPool.ts";
 
 /** What a submission is checked against: the open round as the coordinator sees it. */
 export type SubmissionContext = {
@@ -31,6 +32,8 @@ export type ValidatedSubmission = {
   norm: number;
   /** Where the layers' data lie in the signed bytes: the aggregator reads them there. */
   frame: WeightsFrame;
+  /** The signed bytes to keep: the submission's own view is detached if a worker checked them. */
+  bytes: Uint8Array;
 };
 
 /**
@@ -40,14 +43,20 @@ export type ValidatedSubmission = {
  * goes back to the client: LATE_SUBMISSION, ROUND_NOT_OPEN, NOT_SELECTED, INVALID_PAYLOAD,
  * PAYLOAD_TOO_LARGE, HASH_MISMATCH, INVALID_SIGNATURE, DECODE_ERROR, SHAPE_MISMATCH,
  * NON_FINITE, NORM_EXCEEDED.
+ *
+ * The hash and the measurement of a large update run together on `pool`'s worker (on the
+ * event loop without one), but refusals keep that order: a wrong hash first, then the
+ * signature, then what the measurement found.
  */
 export async function validateSubmission(parameters: {
   context: SubmissionContext;
   sender: Address;
   submission: SubmitUpdate;
   datasetCommitment: Hex;
-  checkUpdate: (update: Float32Array[], norm: number) => string | undefined;
+  checkUpdate: (update: UpdateSummary) => string | undefined;
   now: number;
+  /** Where large updates are hashed and measured; absent: on the event loop. */
+  pool?: UpdateCheckPool | undefined;
 }): Promise<ValidatedSubmission> {
   const { context: ctx, sender, submission: s } = parameters;
   if (s.round < ctx.round) {
@@ -68,7 +77,8 @@ export async function validateSubmission(parameters: {
       details: `${s.update.byteLength} bytes > ${ctx.maxUpdateBytes}`,
     });
   }
-  const actualHash = await contentHash(s.update);
+  const checked = parameters.pool ? await parameters.pool.check(s.update, ctx.layout) : await checkOnEventLoop(s.update, ctx.layout);
+  const actualHash = checked.hash;
   if (actualHash.toLowerCase() !== s.updateHash.toLowerCase()) {
     throw new FedLedgerError("HASH_MISMATCH", "The update does not match its hash", { details: `sha256 is ${actualHash}` });
   }
@@ -84,17 +94,18 @@ export async function validateSubmission(parameters: {
       details: `recovered ${signer}`,
     });
   }
-  const decoded = decodeWeights(s.update, ctx.layout);
+  // Measured in place: the values are read back from the stored object when aggregating.
+  const decoded = checked.measure();
   if (decoded.dtype !== ctx.dtype) {
     throw new FedLedgerError("INVALID_PAYLOAD", `This round takes ${ctx.dtype} updates`, { details: `got ${decoded.dtype}` });
   }
   const { norm } = decoded;
-  const refusal = parameters.checkUpdate(decoded.weights, norm);
+  const refusal = parameters.checkUpdate({ norm, layerSizes: ctx.layout.map(layerSize) });
   if (refusal) throw new FedLedgerError("NORM_EXCEEDED", "The update is outside the strategy's bounds", { details: refusal });
   if (ctx.maxUpdateNorm !== undefined && norm > ctx.maxUpdateNorm) {
     throw new FedLedgerError("NORM_EXCEEDED", "The update's L2 norm exceeds the coordinator's bound", {
       details: `norm ${norm.toPrecision(6)} > ${ctx.maxUpdateNorm}`,
     });
   }
-  return { norm, frame: { dtype: decoded.dtype, layers: decoded.layers } };
+  return { norm, frame: { dtype: decoded.dtype, layers: decoded.layers }, bytes: checked.bytes };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isFedLedgerError } from "../../errors/FedLedgerError.ts";
 import type { ErrorCode } from "../../errors/codes.ts";
 import type { LayerSpec } from "./layout.ts";
-import { decodeWeights, encodeWeights, parseWeightsFrame, WEIGHTS_FORMAT_VERSION, WEIGHTS_MAGIC } from "./weightsCodec.ts";
+import { decodeWeights, encodeWeights, measureWeights, parseWeightsFrame, WEIGHTS_FORMAT_VERSION, WEIGHTS_MAGIC } from "./weightsCodec.ts";
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const layout: LayerSpec[] = [
@@ -86,6 +86,36 @@ describe("canonical weights encoding", () => {
     );
   });
 
+  it("measures in place what decoding finds (dtype, norm bit for bit, layer locations), at any byte alignment", () => {
+    fc.assert(
+      fc.property(layoutAndWeights, fc.constantFrom("f32" as const, "i8" as const), fc.integer({ min: 0, max: 3 }), ([l, w], dtype, shift) => {
+        const encoded = encodeWeights(w, l, dtype);
+        const host = new Uint8Array(encoded.byteLength + 3);
+        host.set(encoded, shift);
+        const { weights: _values, ...decoded } = decodeWeights(encoded, l);
+        expect(measureWeights(host.subarray(shift, shift + encoded.byteLength), l)).toEqual(decoded);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("measures layers longer than its read chunk, unaligned, to the same norm", () => {
+    const big: LayerSpec[] = [{ name: "big", shape: [50_001] }, { name: "small", shape: [3] }];
+    const values = [Float32Array.from({ length: 50_001 }, (_, k) => Math.sin(k) * 1e-3), Float32Array.from([1, -2, 3])];
+    const encoded = encodeWeights(values, big);
+    for (let shift = 0; shift < 4; shift++) {
+      const host = new Uint8Array(encoded.byteLength + 4);
+      host.set(encoded, shift);
+      const measured = measureWeights(host.subarray(shift, shift + encoded.byteLength), big);
+      expect(measured.norm).toBe(decodeWeights(encoded, big).norm);
+    }
+    const poisoned = values.map((layer) => layer.slice());
+    (poisoned[0] as Float32Array)[40_000] = Number.NaN;
+    const host = new Uint8Array(encoded.byteLength + 1);
+    host.set(encodeWeights(poisoned, big), 1);
+    expect(() => measureWeights(host.subarray(1), big)).toThrow(expect.objectContaining({ code: "NON_FINITE", details: "index 40000 is NaN" }));
+  });
+
   it("locates every layer's data inside the encoding (what a reader of the stored object uses)", () => {
     fc.assert(
       fc.property(layoutAndWeights, fc.constantFrom("f32" as const, "i8" as const), ([l, w], dtype) => {
@@ -143,12 +173,16 @@ describe("canonical weights encoding", () => {
       ["int8 wrong length", frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "i8", [["dense_0/kernel", [3, 2], new Uint8Array(5), bytes(Float32Array.from([1]))], ["dense_0/bias", [2], new Uint8Array(2), bytes(Float32Array.from([1]))]]), "DECODE_ERROR"],
     ] as const)("%s", (_name, input, code) => {
       expectCode(() => decodeWeights(input, layout), code);
+      expectCode(() => measureWeights(input, layout), code);
     });
 
-    it("names the first non-finite value of the first bad layer, whatever comes after it", () => {
+    it.each([
+      ["decodeWeights", decodeWeights],
+      ["measureWeights", measureWeights],
+    ] as const)("%s names the first non-finite value of the first bad layer, whatever comes after it", (_name, read) => {
       const bad = frame(WEIGHTS_MAGIC, WEIGHTS_FORMAT_VERSION, "f32", [["dense_0/kernel", [3, 2], bytes(Float32Array.from([3e38, 3e38, Number.NaN, Infinity, 1, 2]))], ["dense_0/bias", [2], bytes(Float32Array.from([Infinity, 1]))]]);
       try {
-        decodeWeights(bad, layout);
+        read(bad, layout);
         expect.fail("expected NON_FINITE");
       } catch (error) {
         expect(isFedLedgerError(error) && [error.code, error.details]).toEqual(["NON_FINITE", "index 2 is NaN"]);

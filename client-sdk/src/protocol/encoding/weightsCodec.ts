@@ -150,6 +150,56 @@ export function decodeWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): 
   return { dtype, weights, norm: Math.sqrt(squares), layers: layers.map((l) => l.location) };
 }
 
+/** What validating an update needs from its values, without keeping them: see measureWeights. */
+export type MeasuredWeights = Omit<DecodedWeights, "weights">;
+
+// Float32 layer data is summed through this aligned scratch, a chunk at a time, whatever
+// its alignment in the frame: no allocation per update, and the copy stays in cache.
+const SCRATCH_FLOATS = 16_384;
+const scratch = new Float32Array(SCRATCH_FLOATS);
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+/** s + v·v over scratch[0, count), ascending, in binary64 (one loop over one array: stays monomorphic). */
+function addScratchSquares(sum: number, count: number): number {
+  let s = sum;
+  for (let i = 0; i < count; i++) {
+    const v = scratch[i] as number;
+    s += v * v;
+  }
+  return s;
+}
+
+/** addSquares over float32 values stored little-endian at any byte offset: the same values in the same order, so the same sum. */
+function addSquaresOfBytes(sum: number, data: Uint8Array): number {
+  let s = sum;
+  for (let start = 0; start < data.byteLength; start += scratchBytes.byteLength) {
+    const length = Math.min(scratchBytes.byteLength, data.byteLength - start);
+    scratchBytes.set(new Uint8Array(data.buffer, data.byteOffset + start, length));
+    s = addScratchSquares(s, length >>> 2);
+  }
+  return s;
+}
+
+/**
+ * decodeWeights without materializing the values: the same checks, the same errors and
+ * the same norm (the sum runs over the values in the same order), but float32 layers are
+ * read in place. For a coordinator validating an update that it stores as signed and
+ * reads back at `layers`.
+ */
+export function measureWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): MeasuredWeights {
+  const { dtype, layers } = parseFrame(bytes, layout);
+  if (dtype !== "f32") {
+    const decoded = decodeWeights(bytes, layout);
+    return { dtype: decoded.dtype, norm: decoded.norm, layers: decoded.layers };
+  }
+  let squares = 0;
+  layers.forEach(({ data }, i) => {
+    squares = addSquaresOfBytes(squares, data);
+    if (!Number.isFinite(squares)) throw nonFinite(float32From(data), (layout[i] as LayerSpec).name);
+  });
+  return { dtype, norm: Math.sqrt(squares), layers: layers.map((l) => l.location) };
+}
+
 function parseLayer(frame: Uint8Array, raw: unknown, expected: LayerSpec, dtype: WeightDtype): Layer {
   if (!Array.isArray(raw) || raw.length !== (dtype === "f32" ? 3 : 4)) throw malformed(`layer ${expected.name} is malformed`);
   const [name, shape, data, scale] = raw as unknown[];
