@@ -38,7 +38,7 @@ import { loggedConfig } from "./provenance/loggedConfig.ts";
 import { statementSigner } from "./provenance/statementSigner.ts";
 import { openStateStore, STATE_STORE_FILE } from "./stores/stateStore.ts";
 import { createObjectUpdateSource } from "./stores/objectUpdateSource.ts";
-import { createUpdateCheckPool } from "./validation/updateCheckPool.ts";
+import { createUpdateCheckPool, MIN_OFFLOADED_BYTES } from "./validation/updateCheckPool.ts";
 import { createStrategy } from "./strategies/registry.ts";
 import { createDirectoryServerStateStore } from "./strategies/serverStateStore.ts";
 import { createCoordinatorDashboard } from "./transport/coordinatorDashboard.ts";
@@ -106,8 +106,9 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   eventLog.append("config", { config: loggedConfig(config) });
   const content = createDirectoryContentStore(join(config.storage.dir, STORE_OBJECTS_DIR));
   const updates = createObjectUpdateSource(content, layout);
-  // Its worker starts with the first large update.
   const updateChecks = createUpdateCheckPool({ onWorkerError: (error) => logger.error({ err: error }, "update check worker failed") });
+  // Updates of this model are checked on the worker: start it now, and open no round before it is ready.
+  const workerReady = maxUpdateBytes - 64 * 1024 >= MIN_OFFLOADED_BYTES ? updateChecks.whenReady() : Promise.resolve(true);
   const recordedModels = createRecordedModels({
     state,
     content,
@@ -292,7 +293,10 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
       return server.allFetched(modelHash, config.server.finalModelGraceMs, signal);
     },
     run(signal?: AbortSignal) {
-      const result = engine.run(signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
+      const result = workerReady.then((ready) => {
+        if (!ready) logger.warn("the update check worker did not start: updates are checked on the event loop");
+        return engine.run(signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
+      });
       running = result;
       return result;
     },

@@ -16,6 +16,12 @@ export function createCoordinatorMetrics() {
       labelNames: ["reason"],
       registers,
     }),
+    updatesChecked: new Counter({
+      name: "fedledger_updates_checked_total",
+      help: "Accepted updates by where their hash and values were checked: worker or event_loop",
+      labelNames: ["where"],
+      registers,
+    }),
     bytesReceived: new Counter({ name: "fedledger_update_bytes_received_total", help: "Bytes of update payloads received", registers }),
     aggregationSeconds: new Histogram({
       name: "fedledger_aggregation_seconds",

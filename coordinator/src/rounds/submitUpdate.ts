@@ -66,7 +66,7 @@ export async function submitUpdate(
     }
     const datasetCommitment = registry.datasetCommitment;
     // `bytes` from here on: a worker may have had (and detached) `submission.update`.
-    const { norm, frame, bytes } = await validateSubmission({
+    const { norm, frame, bytes, offloaded } = await validateSubmission({
       context: {
         round: open.round,
         baseModelHash: open.baseModelHash,
@@ -113,6 +113,7 @@ export async function submitUpdate(
     open.markAcked(sender);
     logAccepted(ctx, sender, submission, false);
     ctx.metrics.updatesAccepted.inc();
+    ctx.metrics.updatesChecked.inc({ where: offloaded ? "worker" : "event_loop" });
     ctx.logger.info({ round: submission.round, participant: sender, updateHash: submission.updateHash, numSamples: submission.numSamples }, "update accepted");
     return { ok: true, data: { round: submission.round, updateHash: submission.updateHash, duplicate: false } };
   } catch (error) {

@@ -34,6 +34,8 @@ export type ValidatedSubmission = {
   frame: WeightsFrame;
   /** The signed bytes to keep: the submission's own view is detached if a worker checked them. */
   bytes: Uint8Array;
+  /** Whether a worker thread hashed and measured them. */
+  offloaded: boolean;
 };
 
 /**
@@ -107,5 +109,5 @@ export async function validateSubmission(parameters: {
       details: `norm ${norm.toPrecision(6)} > ${ctx.maxUpdateNorm}`,
     });
   }
-  return { norm, frame: { dtype: decoded.dtype, layers: decoded.layers }, bytes: checked.bytes };
+  return { norm, frame: { dtype: decoded.dtype, layers: decoded.layers }, bytes: checked.bytes, offloaded: checked.offloaded };
 }
