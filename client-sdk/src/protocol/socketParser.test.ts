@@ -50,11 +50,11 @@ describe("socket parser", () => {
     expect(decodeAll(chunks)).toEqual([packet]);
   });
 
-  it("attaches at most one binary; a second large one stays inline", () => {
+  it("attaches at most one binary (every message carries at most one): a second large one stays inline, and such a packet is refused", () => {
     const packet: Packet = { type: PacketType.EVENT, nsp: "/", data: ["x", big(), big()] };
     const chunks = new Encoder().encode(packet);
     expect(chunks).toHaveLength(2);
-    expect(plain(decodeAll(chunks))).toEqual([packet]);
+    expect(() => decodeAll(chunks)).toThrow(/too large/);
   });
 
   it("decodes the next packet normally after a binary one", () => {
@@ -75,6 +75,7 @@ describe("socket parser", () => {
       ["a reserved event name", [header({ data: ["connect", { update: { _placeholder: true, num: 0 } }] })]],
       ["an attachment with no placeholder", [header({ data: ["round:submit", { update: 5 }] }), attachment]],
       ["a placeholder for an attachment that does not exist", [header({ data: ["round:submit", { update: { _placeholder: true, num: 1 } }] }), attachment]],
+      ["a packet announcing an attachment that is itself large", [header({ padding: new Uint8Array(ATTACHMENT_MIN_BYTES) }), attachment]],
       ["one attachment claimed twice", [header({ data: ["round:submit", { a: { _placeholder: true, num: 0 }, b: { _placeholder: true, num: 0 } }] }), attachment]],
     ] as const)("%s", (_name, chunks) => {
       expect(() => decodeAll([...chunks])).toThrow(/invalid packet/);

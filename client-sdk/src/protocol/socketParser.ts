@@ -104,6 +104,8 @@ export class Decoder extends Emitter<Record<string, never>, Record<string, never
     if (typeof packet !== "object" || packet === null) throw new Error("invalid packet");
     const { type, attachments } = packet as Packet;
     if (type === PacketType.BINARY_EVENT || type === PacketType.BINARY_ACK) {
+      // What it held back is in the attachment: a large packet too would double what one connection can hold.
+      if (bytes.byteLength > ATTACHMENT_MIN_BYTES) throw new Error("invalid packet: a packet announcing an attachment is too large");
       if (!Number.isSafeInteger(attachments) || (attachments as number) < 1 || (attachments as number) > MAX_ATTACHMENTS) {
         throw new Error("invalid packet: bad attachment count");
       }
