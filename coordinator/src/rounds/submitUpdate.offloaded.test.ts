@@ -134,12 +134,12 @@ describe("submitUpdate with the update check pool", () => {
   it("refuses an update whose worker stopped mid-check with INTERNAL, storing nothing, and takes it when resent", async () => {
     const { deps, open, close } = setUp();
     expect(await pool.whenReady()).toBe(true);
-    // The worker is stopped right after the job is posted to it: a real fault, timed deterministically.
+    // The worker is told to stop just before the job is posted to it (it has not exited yet,
+    // so the pool still picks it): a real fault, and the job can never be answered.
     const stopping: UpdateCheckPool = {
       check(bytes, l) {
-        const checked = pool.check(bytes, l);
         void pool.workers[0]?.terminate();
-        return checked;
+        return pool.check(bytes, l);
       },
       whenReady: () => pool.whenReady(),
       get workers() {
