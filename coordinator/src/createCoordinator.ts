@@ -39,6 +39,7 @@ import { statementSigner } from "./provenance/statementSigner.ts";
 import { openStateStore, STATE_STORE_FILE } from "./stores/stateStore.ts";
 import { createObjectUpdateSource } from "./stores/objectUpdateSource.ts";
 import { createUpdateCheckPool, MIN_OFFLOADED_BYTES } from "./validation/updateCheckPool.ts";
+import { createUpdateRowCommit } from "./stores/updateRowCommit.ts";
 import { createStrategy } from "./strategies/registry.ts";
 import { createDirectoryServerStateStore } from "./strategies/serverStateStore.ts";
 import { createCoordinatorDashboard } from "./transport/coordinatorDashboard.ts";
@@ -228,6 +229,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
     content,
     updates,
     updateChecks,
+    updateRows: createUpdateRowCommit(state),
     clients: server.clients,
     ledger: {
       publicClient,

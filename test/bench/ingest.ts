@@ -25,6 +25,7 @@ import { submitUpdate } from "../../coordinator/src/rounds/submitUpdate.ts";
 import { createSampleCountScorer } from "../../coordinator/src/scorers/sampleCountScorer.ts";
 import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
 import { openStateStore } from "../../coordinator/src/stores/stateStore.ts";
+import { createUpdateRowCommit } from "../../coordinator/src/stores/updateRowCommit.ts";
 import { createObjectUpdateSource } from "../../coordinator/src/stores/objectUpdateSource.ts";
 import { openEventLog } from "../../coordinator/src/provenance/eventLogFile.ts";
 import { FedAvg } from "../../coordinator/src/strategies/fedAvg.ts";
@@ -69,6 +70,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     content,
     updates,
     updateChecks,
+    updateRows: createUpdateRowCommit(state),
     eventLog,
     domain,
     metrics: createCoordinatorMetrics(),

@@ -10,6 +10,7 @@ import type { ContentStore } from "../stores/contentStore.ts";
 import type { StateStore } from "../stores/stateStore.ts";
 import type { ObjectUpdateSource } from "../stores/objectUpdateSource.ts";
 import type { UpdateCheckPool } from "../validation/updateCheckPool.ts";
+import type { UpdateRowCommit } from "../stores/updateRowCommit.ts";
 import type { Strategy } from "../strategies/Strategy.ts";
 import type { ConnectedClients } from "./connectedClients.ts";
 
@@ -68,6 +69,8 @@ export type EngineContext = {
   updates: ObjectUpdateSource;
   /** Hashes and measures large submitted updates off the event loop. */
   updateChecks: UpdateCheckPool;
+  /** Inserts acknowledged updates' rows together, one sync per group. */
+  updateRows: UpdateRowCommit;
   clients: ConnectedClients;
   ledger: LedgerWriterDependencies;
   publicClient: PublicClient;

@@ -17,12 +17,16 @@ import type { OpenRound } from "./openRound.ts";
  * different update from the same participant in the same round is refused with
  * DUPLICATE_SUBMISSION.
  */
-/** What accepting a submission needs: no chain writes, no sockets. Without `updateChecks`, updates are hashed and measured on the event loop. */
+/**
+ * What accepting a submission needs: no chain writes, no sockets. Without `updateChecks`,
+ * updates are hashed and measured on the event loop; without `updateRows`, each row is
+ * inserted (and synced) on its own.
+ */
 export type SubmissionDependencies = Pick<
   EngineContext,
   "settings" | "safety" | "strategy" | "state" | "content" | "updates" | "domain" | "metrics" | "logger" | "now" | "registryEntry" | "eventLog"
 > &
-  Partial<Pick<EngineContext, "updateChecks">>;
+  Partial<Pick<EngineContext, "updateChecks" | "updateRows">>;
 
 export async function submitUpdate(
   ctx: SubmissionDependencies,
@@ -92,7 +96,7 @@ export async function submitUpdate(
     ctx.updates.locate(submission.updateHash, frame);
     // The round may have closed while this update was being checked and stored.
     if (open.closed) throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);
-    const inserted = ctx.state.insertUpdate({
+    const row = {
       round: submission.round,
       participant: sender,
       updateHash: submission.updateHash,
@@ -101,7 +105,9 @@ export async function submitUpdate(
       datasetCommitment,
       dtype: ctx.settings.dtype,
       norm,
-    });
+    };
+    const inserted = ctx.updateRows ? await ctx.updateRows.insert(row, () => !open.closed) : ctx.state.insertUpdate(row);
+    if (inserted === "closed") throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);
     if (!inserted) {
       const winner = ctx.state.getUpdate(submission.round, sender);
       if (!winner || !sameUpdate(winner, submission)) {

@@ -50,6 +50,9 @@ export type UpdateRow = {
   excluded: string | null;
 };
 
+/** What an acknowledged update's row is inserted with (the store sets the rest). */
+export type NewUpdateRow = Omit<UpdateRow, "score" | "ackedAt" | "excluded">;
+
 export type LedgerTxRow = { round: number; txHash: Hex; status: "sent" | "confirmed"; attempts: number; lastError: string | null };
 
 const SCHEMA = `
@@ -151,6 +154,20 @@ export function openStateStore(path: string) {
   for (const [name, type] of ADDED_ROUND_COLUMNS) if (!roundColumns.has(name)) db.exec(`ALTER TABLE rounds ADD COLUMN ${name} ${type}`);
   const now = () => Date.now();
 
+  const insertOne = (update: NewUpdateRow): boolean =>
+    Number(
+      statements.insertUpdate.run(
+        update.round,
+        update.participant,
+        update.updateHash,
+        update.numSamples,
+        update.signature,
+        update.datasetCommitment,
+        update.dtype,
+        now(),
+        update.norm,
+      ).changes,
+    ) === 1;
   const statements = {
     latestRound: db.prepare("SELECT * FROM rounds ORDER BY round DESC LIMIT 1"),
     getRound: db.prepare("SELECT * FROM rounds WHERE round = ?"),
@@ -258,19 +275,20 @@ export function openStateStore(path: string) {
       statements.setRecorded.run(txHash, gasUsed.toString(), now(), round);
     },
     /** Returns false when the participant already has an update in this round. */
-    insertUpdate(update: Omit<UpdateRow, "score" | "ackedAt" | "excluded">): boolean {
-      const result = statements.insertUpdate.run(
-        update.round,
-        update.participant,
-        update.updateHash,
-        update.numSamples,
-        update.signature,
-        update.datasetCommitment,
-        update.dtype,
-        now(),
-        update.norm,
-      );
-      return Number(result.changes) === 1;
+    insertUpdate(update: NewUpdateRow): boolean {
+      return insertOne(update);
+    },
+    /** insertUpdate for each row, in one transaction (one sync for all of them). */
+    insertUpdates(updates: readonly NewUpdateRow[]): boolean[] {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const inserted = updates.map(insertOne);
+        db.exec("COMMIT");
+        return inserted;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
     },
     /**
      * Leaves one acknowledged update out of the round, keeping its row (a resend still
