@@ -4,6 +4,7 @@
 import { byParticipant, commitmentOf, deployLedger, participantAccount, statementOf, updateHashOf } from "../fixtures/ledger.ts";
 import { contributionLedgerAbi } from "../../client-sdk/src/protocol/ledgerAbi.ts";
 import { keccak256, sha256, toHex, type Hex, zeroHash } from "viem";
+import { gasBreakdown } from "./lib/gasBreakdown.ts";
 
 export async function run(): Promise<Record<string, unknown>> {
   const f = await deployLedger({ budget: 1_000n * 10n ** 18n, fund: 10n ** 27n });
@@ -50,6 +51,7 @@ export async function run(): Promise<Record<string, unknown>> {
     args: [claimer.address],
   });
   const claimGas = (await f.publicClient.waitForTransactionReceipt({ hash: claimHash })).gasUsed;
+  const claimBreakdown = await gasBreakdown(f.publicClient, claimHash);
   await recordWith(1);
   const repeatHash = await wallet.writeContract({
     address: f.ledger.address,
@@ -74,6 +76,7 @@ export async function run(): Promise<Record<string, unknown>> {
     gasPerParticipant: perParticipant,
     gasPerRoundFixed: Number(fixed),
     claimGas: Number(claimGas),
+    claimBreakdown,
     repeatClaimGas: Number(repeatClaimGas),
     registerGas: Number(registerPlain),
     registerWithAttestationGas: Number(registerAttested),
