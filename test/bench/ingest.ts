@@ -14,21 +14,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { contentHash, encodeWeights, signUpdate } from "@fedledger/client-sdk";
 import { MILLION_LAYOUT } from "../fixtures/millionLayout.ts";
-import { createCoordinatorMetrics } from "../../coordinator/src/metrics/coordinatorMetrics.ts";
-import { createOpenRound } from "../../coordinator/src/rounds/openRound.ts";
+import { openSubmissionSetting, SUBMISSION_COMMITMENT, SUBMISSION_DOMAIN } from "../../coordinator/src/rounds/submission.fixture.ts";
 import { submitUpdate } from "../../coordinator/src/rounds/submitUpdate.ts";
 import { createSampleCountScorer } from "../../coordinator/src/scorers/sampleCountScorer.ts";
-import { createDirectoryContentStore } from "../../coordinator/src/stores/contentStore.ts";
-import { openStateStore } from "../../coordinator/src/stores/stateStore.ts";
-import { createUpdateRowCommit } from "../../coordinator/src/stores/updateRowCommit.ts";
-import { createObjectUpdateSource } from "../../coordinator/src/stores/objectUpdateSource.ts";
-import { openEventLog } from "../../coordinator/src/provenance/eventLogFile.ts";
-import { FedAvg } from "../../coordinator/src/strategies/fedAvg.ts";
 import { createUpdateCheckPool } from "../../coordinator/src/validation/updateCheckPool.ts";
 import { fsyncWriteMBps } from "./lib/diskBandwidth.ts";
 import type { BenchOptions } from "./run.ts";
@@ -38,11 +30,11 @@ const CONCURRENCY = 8;
 
 export async function run(options: BenchOptions = {}): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(options.dir ?? tmpdir(), "fedledger-ingest-"));
-  const domain = { chainId: 31337, ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const };
-  const global = MILLION_LAYOUT.map((l) => new Float32Array(l.shape.reduce((a, b) => a * b, 1)));
-  const base = await contentHash(encodeWeights(global, MILLION_LAYOUT));
-  const commitment = keccak256(toHex("dataset"));
   const accounts = Array.from({ length: N }, (_, i) => privateKeyToAccount(keccak256(toHex(`ingest ${i}`))));
+  const updateChecks = createUpdateCheckPool();
+  if (!(await updateChecks.whenReady())) throw new Error("the update check pool did not start");
+  const setting = await openSubmissionSetting({ dir, layout: MILLION_LAYOUT, maxUpdateNorm: 1e6, selected: accounts.map((a) => a.address), updateChecks, rowCommits: true, deadlineMs: 600_000 });
+  const { deps, global, base, open } = setting;
   process.stderr.write(`building ${N} signed updates of 1M parameters…\n`);
   const payloads: { sender: `0x${string}`; payload: { round: number; baseModelHash: `0x${string}`; numSamples: number; updateHash: `0x${string}`; update: Uint8Array; signature: `0x${string}` } }[] = [];
   for (const [i, account] of accounts.entries()) {
@@ -50,38 +42,9 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     // In a buffer of its own, as the socket delivers it (the encoder's output is a view into its reused buffer).
     const bytes = new Uint8Array(encodeWeights(update, MILLION_LAYOUT));
     const updateHash = await contentHash(bytes);
-    const signature = await signUpdate(account, domain, { round: 1n, baseModelHash: base, updateHash, numSamples: 100n, datasetCommitment: commitment });
+    const signature = await signUpdate(account, SUBMISSION_DOMAIN, { round: 1n, baseModelHash: base, updateHash, numSamples: 100n, datasetCommitment: SUBMISSION_COMMITMENT });
     payloads.push({ sender: account.address, payload: { round: 1, baseModelHash: base, numSamples: 100, updateHash, update: bytes, signature } });
   }
-  const state = openStateStore(join(dir, "state.sqlite"));
-  const eventLog = openEventLog(join(dir, "events.log"));
-  const content = createDirectoryContentStore(join(dir, "objects"));
-  const updates = createObjectUpdateSource(content, MILLION_LAYOUT);
-  const strategy = new FedAvg({ layout: MILLION_LAYOUT, initialWeights: global, fractionFit: 1, minFitClients: 1, minAvailableClients: 1 });
-  const updateChecks = createUpdateCheckPool();
-  if (!(await updateChecks.whenReady())) throw new Error("the update check pool did not start");
-  const deps = {
-    settings: {
-      rounds: 1, minFitClients: 1, minAvailableClients: 1, fitTimeoutMs: 600_000, availabilityTimeoutMs: 1, maxAttemptsPerRound: 1, retryBackoffMs: 1,
-      dtype: "f32" as const, modelSpec: {}, trainConfig: {}, layout: MILLION_LAYOUT, maxUpdateBytes: 4_000_000 + 65_536,
-    },
-    strategy,
-    state,
-    content,
-    updates,
-    updateChecks,
-    updateRows: createUpdateRowCommit(state),
-    eventLog,
-    domain,
-    metrics: createCoordinatorMetrics(),
-    logger: pino({ level: "silent" }),
-    now: Date.now,
-    safety: { maxUpdateNorm: 1e6, outlierNormMultiple: 10, maxLossIncrease: 1, copyCosine: null, replayCosine: null, validationGate: undefined },
-    registryEntry: async () => ({ active: true, datasetCommitment: commitment, datasetSize: 1_000 }),
-  };
-  const open = createOpenRound({ round: 1, attempt: 1, baseModelHash: base, deadline: Date.now() + 600_000, selected: accounts.map((a) => a.address) });
-  state.openRound(1, 1, base, open.deadline, accounts.map((a) => a.address));
-
   process.stderr.write("measuring the fsync'd write bandwidth of the store's filesystem…\n");
   const diskBefore = await fsyncWriteMBps(dir);
   // Counted now: each submitted payload's view is detached once the pool has had its bytes.
@@ -100,17 +63,15 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     }),
   );
   const ingestSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const rows = state.listUpdates(1);
-  await strategy.aggregateFit({ round: 1, layout: MILLION_LAYOUT, global, results: rows, failures: [], source: updates });
-  await createSampleCountScorer().score({ round: 1, baseModelHash: base, global, aggregate: global, results: rows, source: updates });
+  const rows = deps.state.listUpdates(1);
+  await deps.strategy.aggregateFit({ round: 1, layout: MILLION_LAYOUT, global, results: rows, failures: [], source: deps.updates });
+  await createSampleCountScorer().score({ round: 1, baseModelHash: base, global, aggregate: global, results: rows, source: deps.updates });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const diskAfter = await fsyncWriteMBps(dir);
-  await updates.close();
+  await setting.close();
   await updateChecks.close();
-  eventLog.close();
-  state.close();
   rmSync(dir, { recursive: true, force: true });
   const diskMBps = (diskBefore + diskAfter) / 2;
   process.stderr.write(

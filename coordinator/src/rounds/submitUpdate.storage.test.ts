@@ -1,27 +1,20 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { contentHash, decodeWeights, encodeWeights, type LayerSpec, signUpdate, STORE_OBJECTS_DIR } from "@fedledger/client-sdk";
-import { createCoordinatorMetrics } from "../metrics/coordinatorMetrics.ts";
-import { openEventLog } from "../provenance/eventLogFile.ts";
 import { createDirectoryContentStore } from "../stores/contentStore.ts";
 import { createObjectUpdateSource } from "../stores/objectUpdateSource.ts";
-import { openStateStore } from "../stores/stateStore.ts";
-import { FedAvg } from "../strategies/fedAvg.ts";
-import { createOpenRound } from "./openRound.ts";
-import { type SubmissionDependencies, submitUpdate } from "./submitUpdate.ts";
+import { openSubmissionSetting, storedObjects, SUBMISSION_COMMITMENT, SUBMISSION_DOMAIN } from "./submission.fixture.ts";
+import { submitUpdate } from "./submitUpdate.ts";
 
 const layout: LayerSpec[] = [
   { name: "dense/kernel", shape: [50, 7] },
   { name: "dense/bias", shape: [7] },
 ];
 const P = 357;
-const domain = { chainId: 31337, ledger: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const };
-const commitment = keccak256(toHex("dataset"));
 const accounts = Array.from({ length: 6 }, (_, i) => privateKeyToAccount(keccak256(toHex(`submit storage ${i}`))));
 
 let dir: string;
@@ -32,60 +25,20 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function setUp(): { deps: SubmissionDependencies; global: Float32Array[]; close(): Promise<void> } {
-  const global = layout.map((l) => new Float32Array(l.shape.reduce((a, b) => a * b, 1)));
-  const content = createDirectoryContentStore(join(dir, STORE_OBJECTS_DIR));
-  const state = openStateStore(join(dir, "state.sqlite"));
-  const eventLog = openEventLog(join(dir, "events.log"));
-  const updates = createObjectUpdateSource(content, layout);
-  const deps: SubmissionDependencies = {
-    settings: {
-      rounds: 1, minFitClients: 1, minAvailableClients: 1, fitTimeoutMs: 60_000, availabilityTimeoutMs: 1, maxAttemptsPerRound: 1, retryBackoffMs: 1,
-      dtype: "f32", modelSpec: {}, trainConfig: {}, layout, maxUpdateBytes: P * 4 + 65_536,
-    },
-    safety: { maxUpdateNorm: 10, outlierNormMultiple: null, maxLossIncrease: null, copyCosine: null, replayCosine: null, validationGate: undefined },
-    strategy: new FedAvg({ layout, initialWeights: global, fractionFit: 1, minFitClients: 1, minAvailableClients: 1 }),
-    state,
-    content,
-    updates,
-    domain,
-    metrics: createCoordinatorMetrics(),
-    logger: pino({ level: "silent" }),
-    now: Date.now,
-    registryEntry: async () => ({ active: true, datasetCommitment: commitment, datasetSize: 1_000 }),
-    eventLog,
-  };
-  return {
-    deps,
-    global,
-    close: async () => {
-      await updates.close();
-      eventLog.close();
-      state.close();
-    },
-  };
-}
+const setUp = () => openSubmissionSetting({ dir, layout, maxUpdateNorm: 10, selected: accounts.map((a) => a.address) });
 
 async function signed(i: number, base: Hex, update: Float32Array[]) {
   const bytes = encodeWeights(update, layout);
   const updateHash = await contentHash(bytes);
-  const signature = await signUpdate(accounts[i]!, domain, { round: 1n, baseModelHash: base, updateHash, numSamples: BigInt(10 + i), datasetCommitment: commitment });
+  const signature = await signUpdate(accounts[i]!, SUBMISSION_DOMAIN, { round: 1n, baseModelHash: base, updateHash, numSamples: BigInt(10 + i), datasetCommitment: SUBMISSION_COMMITMENT });
   return { round: 1, baseModelHash: base, numSamples: 10 + i, updateHash, update: bytes, signature };
 }
 
 const values = (seed: number) => layout.map((l) => Float32Array.from({ length: l.shape.reduce((a, b) => a * b, 1) }, (_, k) => Math.fround(Math.sin(seed * 31 + k) * 0.01)));
 
-async function objectFiles(): Promise<string[]> {
-  const entries = await readdir(join(dir, STORE_OBJECTS_DIR), { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => e.name);
-}
-
 describe("submitUpdate storage", () => {
   it("writes each accepted update once, as signed, acks it only once a freshly opened store serves it, and aggregates from it", async () => {
-    const { deps, global, close } = setUp();
-    const base = await contentHash(encodeWeights(global, layout));
-    const open = createOpenRound({ round: 1, attempt: 1, baseModelHash: base, deadline: Date.now() + 60_000, selected: accounts.map((a) => a.address) });
-    deps.state.openRound(1, 1, base, open.deadline, accounts.map((a) => a.address));
+    const { deps, global, base, open, close } = await setUp();
     const submissions = await Promise.all(accounts.map((_, i) => signed(i, base, values(i))));
     // Concurrent, so that their writes share group commits.
     const served = await Promise.all(
@@ -102,7 +55,7 @@ describe("submitUpdate storage", () => {
     );
     expect(served).toEqual(submissions.map(() => true));
     // One object per update, nothing else in the store (no decoded copy anywhere).
-    expect((await objectFiles()).sort()).toEqual(submissions.map((s) => s.updateHash.slice(4)).sort());
+    expect((await storedObjects(dir)).sort()).toEqual(submissions.map((s) => s.updateHash.slice(4)).sort());
     expect((await readdir(dir)).filter((name) => !name.startsWith("state.sqlite")).sort()).toEqual(["events.log", STORE_OBJECTS_DIR]);
     // Norms are the decoding pass's, stored with the row.
     const rows = deps.state.listUpdates(1);
@@ -120,10 +73,7 @@ describe("submitUpdate storage", () => {
   });
 
   it("refuses NaN and Infinity as NON_FINITE and an update over the norm bound as NORM_EXCEEDED, storing nothing", async () => {
-    const { deps, global, close } = setUp();
-    const base = await contentHash(encodeWeights(global, layout));
-    const open = createOpenRound({ round: 1, attempt: 1, baseModelHash: base, deadline: Date.now() + 60_000, selected: accounts.map((a) => a.address) });
-    deps.state.openRound(1, 1, base, open.deadline, accounts.map((a) => a.address));
+    const { deps, base, open, close } = await setUp();
     const withValue = (value: number, at: number) => {
       const update = values(0);
       update[at === 0 ? 0 : 1]![3] = value;
@@ -139,7 +89,7 @@ describe("submitUpdate storage", () => {
       const ack = await submitUpdate(deps, open, accounts[i]!.address, await signed(i, base, update));
       expect(ack.ok ? "ok" : ack.error.code).toBe(code);
     }
-    expect(await objectFiles()).toEqual([]);
+    expect(await storedObjects(dir)).toEqual([]);
     await close();
   });
 });
