@@ -70,7 +70,8 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   const layout = layerLayout(spec);
   const parameters = parameterCount(layout);
   // The canonical encoding adds a few bytes per layer; 64 KiB covers any header.
-  const maxUpdateBytes = parameters * (config.model.dtype === "f32" ? 4 : 1) + 64 * 1024;
+  const updateValueBytes = parameters * (config.model.dtype === "f32" ? 4 : 1);
+  const maxUpdateBytes = updateValueBytes + 64 * 1024;
 
   const evaluationData = p.evaluationData;
   // Built once: the validation gate and the value scorers share it.
@@ -109,7 +110,7 @@ export async function createCoordinator(p: CreateCoordinatorParameters) {
   const updates = createObjectUpdateSource(content, layout);
   const updateChecks = createUpdateCheckPool({ onWorkerError: (error) => logger.error({ err: error }, "update check worker failed") });
   // Updates of this model are checked on the worker: start it now, and open no round before it is ready.
-  const workerReady = maxUpdateBytes - 64 * 1024 >= MIN_OFFLOADED_BYTES ? updateChecks.whenReady() : Promise.resolve(true);
+  const workerReady = updateValueBytes >= MIN_OFFLOADED_BYTES ? updateChecks.whenReady() : Promise.resolve(true);
   const recordedModels = createRecordedModels({
     state,
     content,

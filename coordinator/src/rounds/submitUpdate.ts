@@ -94,8 +94,6 @@ export async function submitUpdate(
     // validateSubmission hashed these exact bytes and matched them to updateHash.
     await ctx.content.put(bytes, submission.updateHash);
     ctx.updates.locate(submission.updateHash, frame);
-    // The round may have closed while this update was being checked and stored.
-    if (open.closed) throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);
     const row = {
       round: submission.round,
       participant: sender,
@@ -106,7 +104,8 @@ export async function submitUpdate(
       dtype: ctx.settings.dtype,
       norm,
     };
-    const inserted = ctx.updateRows ? await ctx.updateRows.insert(row, () => !open.closed) : ctx.state.insertUpdate(row);
+    // The round may have closed while this update was being checked and stored.
+    const inserted = ctx.updateRows ? await ctx.updateRows.insert(row, () => !open.closed) : open.closed ? "closed" : ctx.state.insertUpdate(row);
     if (inserted === "closed") throw new FedLedgerError("LATE_SUBMISSION", `The deadline of round ${open.round} has passed`);
     if (!inserted) {
       const winner = ctx.state.getUpdate(submission.round, sender);

@@ -28,8 +28,11 @@ export function createUpdateRowCommit(state: Pick<StateStore, "insertUpdates">):
     const batch = queue;
     queue = [];
     // Checked here, in the same synchronous step as the insert: no round closes in between.
-    const open = batch.filter((q) => q.stillOpen());
-    for (const q of batch) if (!open.includes(q)) q.resolve("closed");
+    const open: Queued[] = [];
+    for (const q of batch) {
+      if (q.stillOpen()) open.push(q);
+      else q.resolve("closed");
+    }
     if (open.length === 0) return;
     let inserted: boolean[];
     try {

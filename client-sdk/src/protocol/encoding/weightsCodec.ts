@@ -140,14 +140,32 @@ function parseFrame(bytes: Uint8Array, layout: readonly LayerSpec[]): { dtype: W
  */
 export function decodeWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): DecodedWeights {
   const { dtype, layers } = parseFrame(bytes, layout);
-  let squares = 0;
-  const weights = layers.map(({ location, data }, i) => {
-    const values = dtype === "f32" ? float32From(data) : dequantizeLayer({ scale: location.scale, values: new Int8Array(data.buffer, data.byteOffset, data.byteLength) });
-    squares = addSquares(squares, values);
-    if (!Number.isFinite(squares)) throw nonFinite(values, (layout[i] as LayerSpec).name);
-    return values;
+  const weights: Float32Array[] = [];
+  const squares = sumSquares(dtype, layers, layout, (sum, layer) => {
+    const values = layerValues(dtype, layer);
+    weights.push(values);
+    return addSquares(sum, values);
   });
   return { dtype, weights, norm: Math.sqrt(squares), layers: layers.map((l) => l.location) };
+}
+
+/** A layer's values: float32 copied out of the frame, or int8 dequantized (q · scale, rounded to float32). */
+function layerValues(dtype: WeightDtype, { location, data }: Layer): Float32Array {
+  return dtype === "f32" ? float32From(data) : dequantizeLayer({ scale: location.scale, values: new Int8Array(data.buffer, data.byteOffset, data.byteLength) });
+}
+
+/**
+ * The sum of v·v over every value, layer by layer in layout order (`add` adds one layer's
+ * squares in binary64, ascending). A sum that stops being finite names the layer's first
+ * non-finite value (NON_FINITE).
+ */
+function sumSquares(dtype: WeightDtype, layers: readonly Layer[], layout: readonly LayerSpec[], add: (sum: number, layer: Layer) => number): number {
+  let squares = 0;
+  layers.forEach((layer, i) => {
+    squares = add(squares, layer);
+    if (!Number.isFinite(squares)) throw nonFinite(layerValues(dtype, layer), (layout[i] as LayerSpec).name);
+  });
+  return squares;
 }
 
 /** What validating an update needs from its values, without keeping them: see measureWeights. */
@@ -188,15 +206,7 @@ function addSquaresOfBytes(sum: number, data: Uint8Array): number {
  */
 export function measureWeights(bytes: Uint8Array, layout: readonly LayerSpec[]): MeasuredWeights {
   const { dtype, layers } = parseFrame(bytes, layout);
-  if (dtype !== "f32") {
-    const decoded = decodeWeights(bytes, layout);
-    return { dtype: decoded.dtype, norm: decoded.norm, layers: decoded.layers };
-  }
-  let squares = 0;
-  layers.forEach(({ data }, i) => {
-    squares = addSquaresOfBytes(squares, data);
-    if (!Number.isFinite(squares)) throw nonFinite(float32From(data), (layout[i] as LayerSpec).name);
-  });
+  const squares = sumSquares(dtype, layers, layout, (sum, layer) => (dtype === "f32" ? addSquaresOfBytes(sum, layer.data) : addSquares(sum, layerValues(dtype, layer))));
   return { dtype, norm: Math.sqrt(squares), layers: layers.map((l) => l.location) };
 }
 
