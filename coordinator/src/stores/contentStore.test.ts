@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import { contentHashSync, isFedLedgerError } from "@fedledger/client-sdk";
+import { contentHashSync } from "@fedledger/client-sdk";
 import { createDirectoryContentStore } from "./contentStore.ts";
+import { errorCodeOf } from "../../../test/fixtures/errorCode.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -13,15 +14,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isFedLedgerError(error) ? error.code : `not a FedLedgerError: ${String(error)}`;
-  }
-  return "resolved";
-}
 
 describe("directory content store", () => {
   it("stores under <dir>/<2 hex>/<62 hex> and returns the SHA-256", async () => {
@@ -63,7 +55,7 @@ describe("directory content store", () => {
     const bytes = new Uint8Array(100).fill(3);
     const hash = await store.put(bytes);
     await writeFile(store.pathOf(hash), bytes.subarray(0, 10));
-    expect(await codeOf(store.get(hash))).toBe("INTERNAL");
+    expect(await errorCodeOf(store.get(hash))).toBe("INTERNAL");
     await store.put(bytes);
     expect(await store.get(hash)).toEqual(bytes);
   });
@@ -76,12 +68,12 @@ describe("directory content store", () => {
     flipped[17] = 2;
     await writeFile(store.pathOf(hash), flipped);
     await expect(store.get(hash)).rejects.toThrow(/corrupt/);
-    expect(await codeOf(store.get(hash))).toBe("INTERNAL");
+    expect(await errorCodeOf(store.get(hash))).toBe("INTERNAL");
   });
 
   it("reports a missing object as INTERNAL", async () => {
     const store = createDirectoryContentStore(dir);
-    expect(await codeOf(store.get(contentHashSync(new Uint8Array([7]))))).toBe("INTERNAL");
+    expect(await errorCodeOf(store.get(contentHashSync(new Uint8Array([7]))))).toBe("INTERNAL");
   });
 
   it("never shows a partial file under the final name and leaves no temporary files", async () => {

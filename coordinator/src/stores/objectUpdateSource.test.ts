@@ -2,10 +2,11 @@ import { mkdtemp, rm, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { decodeWeights, encodeWeights, isFedLedgerError, type LayerSpec } from "@fedledger/client-sdk";
+import { decodeWeights, encodeWeights, type LayerSpec } from "@fedledger/client-sdk";
 import { splitLayers, storeUpdates } from "../../../test/fixtures/storedUpdates.ts";
 import { createDirectoryContentStore } from "./contentStore.ts";
 import { createObjectUpdateSource } from "./objectUpdateSource.ts";
+import { errorCodeOf } from "../../../test/fixtures/errorCode.ts";
 
 const ramp = (n: number, seed: number) => Float32Array.from({ length: n }, (_, k) => Math.fround(Math.sin(seed + k) * (k % 3 === 0 ? -1 : 1)));
 const layout: LayerSpec[] = [
@@ -17,15 +18,6 @@ const layout: LayerSpec[] = [
 const P = 40;
 // Reads that start and end inside layers, at their edges, and span several of them.
 const SLICES = [[0, 40], [0, 1], [39, 1], [20, 5], [21, 3], [5, 30], [24, 12], [40, 0]] as const;
-
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return isFedLedgerError(error) ? error.code : `not a FedLedgerError: ${String(error)}`;
-  }
-  return "no error";
-}
 
 let dir: string;
 beforeEach(async () => {
@@ -61,25 +53,25 @@ describe("object update source", () => {
 
   it("refuses unknown, corrupt and truncated objects, bad ranges, and reads after close", async () => {
     const { source, hashes } = await storeUpdates(dir, [ramp(P, 1), ramp(P, 2)], { layout, locate: false });
-    expect(await codeOf(() => source.read(`0x${"ab".repeat(32)}`, 0, new Float32Array(1)))).toBe("INTERNAL");
-    expect(await codeOf(() => source.read(hashes[0]!, 39, new Float32Array(2)))).toBe("INTERNAL");
-    expect(await codeOf(() => source.read(hashes[0]!, -1, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(`0x${"ab".repeat(32)}`, 0, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(hashes[0]!, 39, new Float32Array(2)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(hashes[0]!, -1, new Float32Array(1)))).toBe("INTERNAL");
     const content = createDirectoryContentStore(dir);
     // Parsed frames come from verified bytes: a truncated object is refused, not misread.
     await truncate(content.pathOf(hashes[1]!), 100);
-    expect(await codeOf(() => source.read(hashes[1]!, 0, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(hashes[1]!, 0, new Float32Array(1)))).toBe("INTERNAL");
     // A located frame over an object truncated since: the read ends early, typed.
     const located = createObjectUpdateSource(content, layout);
     const bytes = encodeWeights(splitLayers(ramp(P, 3), layout), layout);
     const hash = await content.put(bytes);
     located.locate(hash, decodeWeights(bytes, layout));
     await truncate(content.pathOf(hash), bytes.byteLength - 8);
-    expect(await codeOf(() => located.read(hash, 0, new Float32Array(P)))).toBe("INTERNAL");
-    expect(await codeOf(() => located.locate(hash, { dtype: "f32", layers: [] }))).toBe("SHAPE_MISMATCH");
+    expect(await errorCodeOf(() => located.read(hash, 0, new Float32Array(P)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => located.locate(hash, { dtype: "f32", layers: [] }))).toBe("SHAPE_MISMATCH");
     await source.close();
-    expect(await codeOf(() => source.read(hashes[0]!, 0, new Float32Array(1)))).toBe("INTERNAL");
-    expect(await codeOf(() => createObjectUpdateSource(content, layout, { maxOpenFiles: 0 }))).toBe("INVALID_CONFIG");
-    expect(await codeOf(() => createObjectUpdateSource(content, layout, { maxFrames: 1.5 }))).toBe("INVALID_CONFIG");
+    expect(await errorCodeOf(() => source.read(hashes[0]!, 0, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => createObjectUpdateSource(content, layout, { maxOpenFiles: 0 }))).toBe("INVALID_CONFIG");
+    expect(await errorCodeOf(() => createObjectUpdateSource(content, layout, { maxFrames: 1.5 }))).toBe("INVALID_CONFIG");
     await located.close();
   });
 

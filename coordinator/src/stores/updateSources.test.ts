@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import { isFedLedgerError } from "@fedledger/client-sdk";
 import { createMemoryUpdateSource } from "./updateSources.ts";
+import { errorCodeOf } from "../../../test/fixtures/errorCode.ts";
 
 const hashOf = (i: number): Hex => `0x${i.toString(16).padStart(64, "0")}`;
 const ramp = (n: number, seed: number) => Float32Array.from({ length: n }, (_, k) => seed + k * 0.25);
-
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return isFedLedgerError(error) ? error.code : `not a FedLedgerError: ${String(error)}`;
-  }
-  return "no error";
-}
 
 describe("memory update source", () => {
   it("reads back any slice of what was added", async () => {
@@ -42,14 +33,14 @@ describe("memory update source", () => {
   });
 
   it("refuses bad sizes, ranges and unknown hashes", async () => {
-    expect(await codeOf(() => createMemoryUpdateSource(0))).toBe("INVALID_CONFIG");
-    expect(await codeOf(() => createMemoryUpdateSource(1.5))).toBe("INVALID_CONFIG");
+    expect(await errorCodeOf(() => createMemoryUpdateSource(0))).toBe("INVALID_CONFIG");
+    expect(await errorCodeOf(() => createMemoryUpdateSource(1.5))).toBe("INVALID_CONFIG");
     const source = createMemoryUpdateSource(4);
-    expect(await codeOf(() => source.add(hashOf(1), new Float32Array(5)))).toBe("SHAPE_MISMATCH");
+    expect(await errorCodeOf(() => source.add(hashOf(1), new Float32Array(5)))).toBe("SHAPE_MISMATCH");
     source.add(hashOf(1), new Float32Array(4));
-    expect(await codeOf(() => source.read(hashOf(1), 2, new Float32Array(3)))).toBe("INTERNAL");
-    expect(await codeOf(() => source.read(hashOf(1), -1, new Float32Array(1)))).toBe("INTERNAL");
-    expect(await codeOf(() => source.read(hashOf(2), 0, new Float32Array(1)))).toBe("INTERNAL");
-    expect(await codeOf(() => source.read("0x12", 0, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(hashOf(1), 2, new Float32Array(3)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(hashOf(1), -1, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read(hashOf(2), 0, new Float32Array(1)))).toBe("INTERNAL");
+    expect(await errorCodeOf(() => source.read("0x12", 0, new Float32Array(1)))).toBe("INTERNAL");
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Address, Hex } from "viem";
-import { isFedLedgerError, MAX_NUM_SAMPLES } from "@fedledger/client-sdk";
+import { MAX_NUM_SAMPLES } from "@fedledger/client-sdk";
 import { renamedSource, storeUpdates } from "../../../../test/fixtures/storedUpdates.ts";
 import { createMemoryUpdateSource } from "../../stores/updateSources.ts";
 import type { FitResult, UpdateSource } from "../Strategy.ts";
@@ -15,6 +15,7 @@ import {
   weightedDeltaAverage,
   type WeightedDeltaAverageParameters,
 } from "./weightedDeltaAverage.ts";
+import { errorCodeOf } from "../../../../test/fixtures/errorCode.ts";
 
 const hashOf = (i: number): Hex => `0x${i.toString(16).padStart(64, "0")}`;
 const addressOf = (i: number): Address => `0x${i.toString(16).padStart(40, "0")}`;
@@ -48,15 +49,6 @@ function foreignSource(parameterCount: number, flats: ReadonlyMap<Hex, Float32Ar
       into.set(flats.get(updateHash)!.subarray(offset, offset + into.length));
     },
   };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isFedLedgerError(error) ? error.code : `not a FedLedgerError: ${String(error)}`;
-  }
-  return "resolved";
 }
 
 let dir: string;
@@ -212,7 +204,7 @@ describe("weightedDeltaAverage", () => {
         await weightedDeltaAverage({ global: inPlace, results: resultsFor(f), source, backend, chunkSize: 7, output: inPlace });
         expect(bytesOf(inPlace).equals(expected), `${name}/${backend} in place`).toBe(true);
       }
-      expect(await codeOf(weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, output: new Float32Array(49) }))).toBe("SHAPE_MISMATCH");
+      expect(await errorCodeOf(weightedDeltaAverage({ global: f.global, results: resultsFor(f), source, output: new Float32Array(49) }))).toBe("SHAPE_MISMATCH");
       await close();
     }
   });
@@ -221,15 +213,15 @@ describe("weightedDeltaAverage", () => {
     const f: Fixture = { global: Float32Array.from([3e38, 1]), deltas: [Float32Array.from([3e38, 1])], counts: [1] };
     const source = (await sourcesFor(f, "errors"))[0]!.source;
     const base: WeightedDeltaAverageParameters = { global: f.global, results: resultsFor(f), source };
-    expect(await codeOf(weightedDeltaAverage({ ...base, results: [] }))).toBe("INTERNAL");
-    expect(await codeOf(weightedDeltaAverage({ ...base, global: new Float32Array(3) }))).toBe("SHAPE_MISMATCH");
-    expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 0 }] }))).toBe("INTERNAL");
-    expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 1.5 }] }))).toBe("INTERNAL");
-    expect(await codeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: MAX_NUM_SAMPLES + 1 }] }))).toBe("INTERNAL");
+    expect(await errorCodeOf(weightedDeltaAverage({ ...base, results: [] }))).toBe("INTERNAL");
+    expect(await errorCodeOf(weightedDeltaAverage({ ...base, global: new Float32Array(3) }))).toBe("SHAPE_MISMATCH");
+    expect(await errorCodeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 0 }] }))).toBe("INTERNAL");
+    expect(await errorCodeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: 1.5 }] }))).toBe("INTERNAL");
+    expect(await errorCodeOf(weightedDeltaAverage({ ...base, results: [{ updateHash: hashOf(0), numSamples: MAX_NUM_SAMPLES + 1 }] }))).toBe("INTERNAL");
     expect(
-      await codeOf(weightedDeltaAverage({ ...base, results: [0, 1].map(() => ({ updateHash: hashOf(0), numSamples: 2 ** 52 })) })),
+      await errorCodeOf(weightedDeltaAverage({ ...base, results: [0, 1].map(() => ({ updateHash: hashOf(0), numSamples: 2 ** 52 })) })),
     ).toBe("INTERNAL");
-    expect(await codeOf(weightedDeltaAverage({ ...base, chunkSize: 0 }))).toBe("INVALID_CONFIG");
+    expect(await errorCodeOf(weightedDeltaAverage({ ...base, chunkSize: 0 }))).toBe("INVALID_CONFIG");
     for (const backend of ["wasm", "js"] as const) {
       await expect(weightedDeltaAverage({ ...base, backend })).rejects.toThrow(/non-finite[\s\S]*parameter 0 is Infinity/);
     }
