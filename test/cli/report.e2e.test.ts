@@ -1,18 +1,15 @@
 // `fedledger-operator report` after a small real federation: the operator's `start` with
 // evaluation data, three SDK participants training, two recorded rounds; then the spawned
 // operator CLI writes the model card, which is held against the chain's own events.
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex, keccak256, toHex } from "viem";
-import { contributionLedgerAbi, createLedgerReader, createParticipant, releaseApprovalTypedData, STORE_MODEL_SPEC_FILE, statementIndexPath } from "@fedledger/client-sdk";
+import { contributionLedgerAbi, releaseApprovalTypedData, STORE_MODEL_SPEC_FILE, statementIndexPath } from "@fedledger/client-sdk";
 import { reportCommand } from "../../coordinator/src/cli/commands/report.ts";
-import { startCoordinator } from "../../coordinator/src/cli/commands/start.ts";
 import type { ModelCard } from "../../coordinator/src/report/modelCard.ts";
-import { expectTypedFailure, OPERATOR_CLI, runCli, writeSyntheticCsv } from "../fixtures/cliProcess.ts";
-import { coordinatorConfig, institution, startLedger } from "../fixtures/coordinatorHarness.ts";
+import { expectTypedFailure, OPERATOR_CLI, runCli } from "../fixtures/cliProcess.ts";
+import { runCsvFederation } from "../fixtures/csvFederation.ts";
 import { recorded } from "../fixtures/federation.ts";
 
 const ATTESTATION = keccak256(toHex("institution 1's consent form"));
@@ -20,31 +17,8 @@ const PURPOSE = "Triage of <synthetic> 4-feature records into 3 classes, for the
 const operator = (args: readonly string[], env: Record<string, string>) => runCli(OPERATOR_CLI, args, env);
 
 async function federate() {
-  const work = await mkdtemp(join(tmpdir(), "fedledger-report-e2e-"));
-  const csv = join(work, "evaluation.csv");
-  await writeSyntheticCsv(csv, 77, 150);
-  const institutions = [institution(1), institution(2), institution(3)];
-  const ledger = await startLedger({ institutions });
-  const config = coordinatorConfig(ledger, ledger.chain.rpcUrl, {
-    rounds: { rounds: 2, minFitClients: 3, minAvailableClients: 3, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 },
-    evaluation: { dataset: `csv:${csv}`, labelColumn: "label" },
-    safety: {},
-    modelCard: { name: "Report test model", provider: "The test consortium", purpose: PURPOSE },
-  });
-  const configFile = join(work, "coordinator.json");
-  await writeFile(configFile, JSON.stringify(config));
-  let listening: (url: string) => void = () => undefined;
-  const listened = new Promise<string>((resolve) => (listening = resolve));
-  const running = startCoordinator({ config, account: ledger.operator, logger: pino({ level: "silent" }), signal: new AbortController().signal, onListening: listening });
-  const coordinatorUrl = await listened;
-  const chainId = await ledger.publicClient.getChainId();
-  const participants = institutions.map((inst) =>
-    createParticipant({ coordinatorUrl, chainId, ledger: ledger.ledger, account: inst.account, data: inst.data, datasetCommitment: inst.commitment }),
-  );
-  await Promise.all(participants.map((p) => p.start()));
-  const finished = await running;
-  await Promise.all(participants.map((p) => p.stop()));
-  const env = { FEDLEDGER_RPC_URL: ledger.chain.rpcUrl, FEDLEDGER_LEDGER: ledger.ledger };
+  const f = await runCsvFederation({ name: "report", overrides: { modelCard: { name: "Report test model", provider: "The test consortium", purpose: PURPOSE } } });
+  const { ledger, chainId, institutions } = f;
 
   // The operator, made an approver, releases round 2's model (threshold 1) and deprecates it.
   const send = async (hash: Promise<Hex>) => ledger.publicClient.waitForTransactionReceipt({ hash: await hash });
@@ -59,7 +33,7 @@ async function federate() {
   // The first institution's registration gains its consent attestation (same dataset).
   const [first] = institutions;
   await send(ledger.wallet.writeContract({ ...write, functionName: "setParticipantDataset", args: [first!.account.address, first!.commitment, first!.data.numSamples, ATTESTATION] }));
-  return { work, ledger, institutions, configFile, finished, env, store: config.storage.dir, events: await recorded(ledger) };
+  return { ...f, events: await recorded(ledger) };
 }
 
 describe("fedledger-operator report (real chain, coordinator, participants; spawned CLI)", () => {
@@ -163,7 +137,7 @@ describe("fedledger-operator report (real chain, coordinator, participants; spaw
     const swapped = await copy("swapped-statement");
     await writeFile(statementIndexPath(swapped, first!), await readFile(statementIndexPath(swapped, second!)));
 
-    const reader = createLedgerReader({ rpcUrl: f.ledger.chain.rpcUrl, ledger: f.ledger.ledger });
+    const { reader } = f;
     const missingCard = (await reportCommand({ storeDir: missing, out: join(f.work, "missing-card") }, reader)).card;
     expect(missingCard.rounds.map((r) => [r.statement.status, r.metricsEvidence?.kind])).toEqual([
       ["verified", "statement"],

@@ -4,52 +4,23 @@
 // and from the bundle `fedledger-operator export-audit` writes (the real CLIs, spawned),
 // `model export --bundle`, and what a tampered store, another configuration and the wrong
 // evaluation data make of the audit.
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Hex } from "viem";
-import { contentObjectPath, createLedgerReader, createParticipant, encodeAuditBundle, readAuditBundle, STORE_AUDIT_CONFIG_FILE, STORE_OBJECTS_DIR } from "@fedledger/client-sdk";
+import { contentObjectPath, encodeAuditBundle, readAuditBundle, STORE_AUDIT_CONFIG_FILE, STORE_OBJECTS_DIR } from "@fedledger/client-sdk";
 import { type AuditSource, auditCommand, auditFailure } from "../../client-sdk/src/cli/commands/audit.ts";
 import { modelExportCommand } from "../../client-sdk/src/cli/commands/modelExport.ts";
 import { exportAudit } from "../../coordinator/src/cli/commands/exportAudit.ts";
-import { startCoordinator } from "../../coordinator/src/cli/commands/start.ts";
 import { DEFAULT_STRATEGY } from "../../coordinator/src/strategies/registry.ts";
 import { expectTypedFailure, OPERATOR_CLI, PARTICIPANT_CLI, runCli, writeSyntheticCsv } from "../fixtures/cliProcess.ts";
-import { coordinatorConfig, institution, startLedger } from "../fixtures/coordinatorHarness.ts";
-import { recorded } from "../fixtures/federation.ts";
+import { runCsvFederation } from "../fixtures/csvFederation.ts";
 
 const fedledger = (args: readonly string[], env: Record<string, string>) => runCli(PARTICIPANT_CLI, args, env);
 const operator = (args: readonly string[], env: Record<string, string>) => runCli(OPERATOR_CLI, args, env);
 
 /** Three institutions, two rounds on the coordinator's defaults. */
-async function federate() {
-  const work = await mkdtemp(join(tmpdir(), "fedledger-audit-e2e-"));
-  const csv = join(work, "evaluation.csv");
-  await writeSyntheticCsv(csv, 77, 150);
-  const institutions = [institution(1), institution(2), institution(3)];
-  const ledger = await startLedger({ institutions });
-  const config = coordinatorConfig(ledger, ledger.chain.rpcUrl, {
-    rounds: { rounds: 2, minFitClients: 3, minAvailableClients: 3, fitTimeoutMs: 30_000, availabilityTimeoutMs: 30_000 },
-    evaluation: { dataset: `csv:${csv}`, labelColumn: "label" },
-    safety: {},
-  });
-  let listening: (url: string) => void = () => undefined;
-  const listened = new Promise<string>((resolve) => (listening = resolve));
-  const running = startCoordinator({ config, account: ledger.operator, logger: pino({ level: "silent" }), signal: new AbortController().signal, onListening: listening });
-  const coordinatorUrl = await listened;
-  const chainId = await ledger.publicClient.getChainId();
-  const participants = institutions.map((inst) =>
-    createParticipant({ coordinatorUrl, chainId, ledger: ledger.ledger, account: inst.account, data: inst.data, datasetCommitment: inst.commitment }),
-  );
-  await Promise.all(participants.map((p) => p.start()));
-  const finished = await running;
-  await Promise.all(participants.map((p) => p.stop()));
-  const reader = createLedgerReader({ rpcUrl: ledger.chain.rpcUrl, ledger: ledger.ledger });
-  const env = { FEDLEDGER_RPC_URL: ledger.chain.rpcUrl, FEDLEDGER_LEDGER: ledger.ledger };
-  return { work, csv, ledger, config, finished, reader, env, store: config.storage.dir, events: await recorded(ledger) };
-}
+const federate = () => runCsvFederation({ name: "audit" });
 
 describe("fedledger audit (real chain, coordinator, participants; spawned CLIs)", () => {
   let f: Awaited<ReturnType<typeof federate>>;
